@@ -1,0 +1,123 @@
+//! Reading values that come from JavaScript. Every check happens before anything is copied into wasm memory, so a
+//! 10 MB string or a hostile getter is refused cheaply and with a typed error.
+
+use super::error::{invalid_argument, invalid_option, js_error};
+use js_sys::{Date, JsString, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Longest string accepted where a secret, code, name or URI is expected: far above any real value.
+pub(crate) const MAX_TEXT_CHARS: u32 = 16 * 1024;
+/// Largest byte array accepted for a secret or for base32 encoding.
+pub(crate) const MAX_BYTES: u32 = 1024 * 1024;
+/// Latest time a `Date` can hold, in milliseconds (ECMAScript §21.4.1.1).
+const MAX_TIME_MS: f64 = 8.64e15;
+/// Largest integer a JavaScript number holds exactly.
+pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// A string argument of at most `max_chars` UTF-16 units; `what` names it in the error.
+pub(crate) fn text(value: &JsValue, what: &str, max_chars: u32) -> Result<String, JsValue> {
+    let Some(js) = value.dyn_ref::<JsString>() else {
+        return Err(invalid_argument(&format!("{what} must be a string")));
+    };
+    if js.length() > max_chars {
+        return Err(invalid_argument(&format!("{what} is longer than {max_chars} characters")));
+    }
+    // Lone surrogates become U+FFFD, which no secret, code or URI accepts, so they are refused further on.
+    Ok(String::from(js))
+}
+
+/// A byte array argument, copied out of JavaScript.
+pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
+    let Some(array) = value.dyn_ref::<Uint8Array>() else {
+        return Err(invalid_argument(&format!("{what} must be a Uint8Array")));
+    };
+    if array.length() > MAX_BYTES {
+        return Err(invalid_argument(&format!("{what} is larger than {MAX_BYTES} bytes")));
+    }
+    Ok(array.to_vec())
+}
+
+/// A Unix time in whole seconds from a `Timestamp` (milliseconds or a `Date`); absent means now.
+pub(crate) fn unix_seconds(value: Option<&JsValue>) -> Result<u64, JsValue> {
+    let millis = if let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) {
+        time_millis(value)?
+    } else {
+        Date::now()
+    };
+    if !millis.is_finite() || !(0.0..=MAX_TIME_MS).contains(&millis) {
+        return Err(js_error("invalid_time", "time must be a valid date at or after 1970-01-01"));
+    }
+    Ok((millis / 1000.0).floor() as u64)
+}
+
+fn time_millis(value: &JsValue) -> Result<f64, JsValue> {
+    Ok(if let Some(date) = value.dyn_ref::<Date>() {
+        date.get_time()
+    } else if let Some(number) = value.as_f64() {
+        number
+    } else {
+        return Err(js_error("invalid_time", "time must be milliseconds since the Unix epoch or a Date"));
+    })
+}
+
+/// A whole number in `min..=max` (at most 2^53 - 1). Bounds are integers so that messages need no float
+/// formatting, which would add 15 KB of wasm.
+fn whole_number(value: &JsValue, min: u64, max: u64) -> Option<u64> {
+    let number = value.as_f64()?;
+    let in_range = number >= min as f64 && number <= max.min(MAX_SAFE_INTEGER) as f64;
+    (number.fract() == 0.0 && in_range).then_some(number as u64)
+}
+
+/// A positional whole-number argument; `None` when absent.
+pub(crate) fn optional_count(value: Option<&JsValue>, what: &str, min: u64, max: u64) -> Result<Option<u64>, JsValue> {
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else { return Ok(None) };
+    whole_number(value, min, max)
+        .map(Some)
+        .ok_or_else(|| invalid_argument(&format!("{what} must be a whole number from {min} to {max}")))
+}
+
+/// An options object; `undefined` and `null` mean "all defaults".
+pub(crate) struct Options(Option<Object>);
+
+impl Options {
+    pub(crate) fn new(value: Option<&JsValue>, what: &str) -> Result<Self, JsValue> {
+        let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else { return Ok(Self(None)) };
+        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+            return Err(invalid_argument(&format!("{what} must be an object")));
+        }
+        Ok(Self(Some(value.clone().unchecked_into())))
+    }
+
+    pub(crate) fn required(value: &JsValue, what: &str) -> Result<Self, JsValue> {
+        let options = Self::new(Some(value), what)?;
+        if options.0.is_none() {
+            return Err(invalid_argument(&format!("{what} is required")));
+        }
+        Ok(options)
+    }
+
+    /// The property `key`; `None` when absent. A getter that throws is an invalid option, not a crash.
+    pub(crate) fn get(&self, key: &'static str) -> Result<Option<JsValue>, JsValue> {
+        let Some(object) = &self.0 else { return Ok(None) };
+        let value =
+            Reflect::get(object, &JsValue::from_str(key)).map_err(|_| invalid_option(key, "could not be read"))?;
+        Ok((!value.is_undefined()).then_some(value))
+    }
+
+    pub(crate) fn text(&self, key: &'static str) -> Result<Option<String>, JsValue> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(value) if value.is_string() => text(&value, &format!("option {key}"), MAX_TEXT_CHARS).map(Some),
+            Some(_) => Err(invalid_option(key, "must be a string")),
+        }
+    }
+
+    pub(crate) fn count(&self, key: &'static str, min: u64, max: u64) -> Result<Option<u64>, JsValue> {
+        match self.get(key)? {
+            None => Ok(None),
+            Some(value) => whole_number(&value, min, max)
+                .map(Some)
+                .ok_or_else(|| invalid_option(key, &format!("must be a whole number from {min} to {max}"))),
+        }
+    }
+}

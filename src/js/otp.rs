@@ -1,0 +1,346 @@
+//! `Totp`, `Hotp` and the base32, secret and Key URI functions, as JavaScript sees them.
+
+use super::error::{invalid_option, js_error, otp_error};
+use super::input::{self, MAX_SAFE_INTEGER, MAX_TEXT_CHARS, Options};
+use crate::otp::{self, Algorithm, DEFAULT_SECRET_BYTES, DEFAULT_WINDOW, Digits, KeyUri, OtpKind, Secret};
+use core::num::NonZeroU64;
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+/// Longest base32 text `base32Decode` takes: what encodes `MAX_BYTES`.
+const MAX_BASE32_CHARS: u32 = input::MAX_BYTES / 5 * 8 + 8;
+/// A TOTP period is at most a year of seconds; anything longer is a mistake, not a policy.
+const MAX_PERIOD: u64 = 31_536_000;
+
+/// Fields shared by `TotpOptions` and `HotpOptions`.
+struct KeyOptions {
+    secret: Secret,
+    algorithm: Algorithm,
+    digits: Digits,
+    account: String,
+    issuer: Option<String>,
+}
+
+fn key_options(options: &Options) -> Result<KeyOptions, JsValue> {
+    let secret = match options.get("secret")? {
+        None => return Err(js_error("invalid_secret", "option secret is required")),
+        Some(value) if value.is_string() => {
+            let text = input::text(&value, "option secret", MAX_BASE32_CHARS)?;
+            Secret::from_base32(&text).map_err(otp_error)?
+        }
+        Some(value) if value.is_instance_of::<Uint8Array>() => {
+            Secret::from_bytes(input::bytes(&value, "option secret")?).map_err(otp_error)?
+        }
+        Some(_) => return Err(js_error("invalid_secret", "option secret must be a base32 string or a Uint8Array")),
+    };
+    let algorithm = match options.text("algorithm")? {
+        None => Algorithm::default(),
+        Some(name) => {
+            Algorithm::parse(&name).ok_or_else(|| invalid_option("algorithm", "must be SHA1, SHA256 or SHA512"))?
+        }
+    };
+    let digits = match options.count("digits", 6, 8)? {
+        None => Digits::default(),
+        Some(digits) => Digits::new(digits as u32).map_err(otp_error)?,
+    };
+    Ok(KeyOptions {
+        secret,
+        algorithm,
+        digits,
+        account: options.text("account")?.unwrap_or_default(),
+        issuer: options.text("issuer")?.filter(|issuer| !issuer.is_empty()),
+    })
+}
+
+fn uri_argument(uri: &JsValue) -> Result<KeyUri, JsValue> {
+    let text = input::text(uri, "uri", MAX_TEXT_CHARS)?;
+    KeyUri::parse(&text).map_err(otp_error)
+}
+
+fn offset_or_null(offset: Option<i64>) -> JsValue {
+    offset.map_or(JsValue::NULL, |offset| JsValue::from_f64(offset as f64))
+}
+
+/// A time-based one-time-password key (RFC 6238).
+#[wasm_bindgen]
+pub struct Totp {
+    inner: otp::Totp,
+}
+
+#[wasm_bindgen]
+impl Totp {
+    /// Creates a key from options; throws `invalid_secret` or `invalid_option` on bad input.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "TotpOptions")] options: JsValue) -> Result<Totp, JsValue> {
+        let options = Options::required(&options, "options")?;
+        let key = key_options(&options)?;
+        let period = match options.count("period", 1, MAX_PERIOD)? {
+            None => otp::DEFAULT_PERIOD,
+            Some(period) => NonZeroU64::new(period).ok_or_else(|| invalid_option("period", "must be at least 1"))?,
+        };
+        Ok(Totp {
+            inner: otp::Totp {
+                secret: key.secret,
+                algorithm: key.algorithm,
+                digits: key.digits,
+                period,
+                account: key.account,
+                issuer: key.issuer,
+                label_issuer: None,
+            },
+        })
+    }
+
+    /// Reads an `otpauth://totp/…` URI, such as the `barcode_uri` Auth0 returns on enrollment.
+    #[wasm_bindgen(js_name = fromUri)]
+    pub fn from_uri(#[wasm_bindgen(unchecked_param_type = "string")] uri: JsValue) -> Result<Totp, JsValue> {
+        let key = uri_argument(&uri)?;
+        Ok(Totp { inner: otp::Totp::try_from(key).map_err(otp_error)? })
+    }
+
+    /// The code at `time` (default: now).
+    pub fn generate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Timestamp")] time: Option<JsValue>,
+    ) -> Result<String, JsValue> {
+        Ok(self.inner.generate(input::unix_seconds(time.as_ref())?))
+    }
+
+    /// Checks a code (spaces and hyphens ignored). Returns the offset of the matching step from the current one
+    /// (`0`, `-1`, `1`, …) or `null`. Keep `counter(time) + offset` as `afterStep` for the next call to refuse
+    /// replays.
+    #[wasm_bindgen(unchecked_return_type = "number | null")]
+    pub fn verify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TotpVerifyOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let code = input::text(&code, "code", MAX_TEXT_CHARS)
+            .map_err(|_| js_error("invalid_code", "code must be a string"))?;
+        let options = Options::new(options.as_ref(), "options")?;
+        let window = options.count("window", 0, 100)?.map_or(DEFAULT_WINDOW, |w| w as u32);
+        let time = input::unix_seconds(options.get("time")?.as_ref())?;
+        let after_step = options.count("afterStep", 0, MAX_SAFE_INTEGER)?;
+        self.inner.verify(&code, time, window, after_step).map(offset_or_null).map_err(otp_error)
+    }
+
+    /// Seconds until the code at `time` (default: now) is replaced, from `period` down to 1.
+    pub fn remaining(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Timestamp")] time: Option<JsValue>,
+    ) -> Result<f64, JsValue> {
+        Ok(self.inner.remaining(input::unix_seconds(time.as_ref())?) as f64)
+    }
+
+    /// The step counter at `time` (default: now): Unix seconds divided by the period.
+    pub fn counter(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Timestamp")] time: Option<JsValue>,
+    ) -> Result<f64, JsValue> {
+        Ok(self.inner.counter(input::unix_seconds(time.as_ref())?) as f64)
+    }
+
+    /// The `otpauth://totp/…` URI of this key, for a QR code.
+    #[wasm_bindgen(js_name = toUri)]
+    pub fn to_uri(&self) -> String {
+        self.inner.to_uri()
+    }
+
+    /// The secret as upper-case base32 without padding.
+    #[wasm_bindgen(getter)]
+    pub fn secret(&self) -> String {
+        self.inner.secret.to_base32()
+    }
+
+    #[wasm_bindgen(getter, unchecked_return_type = "OtpAlgorithm")]
+    pub fn algorithm(&self) -> String {
+        self.inner.algorithm.name().to_owned()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn digits(&self) -> u32 {
+        self.inner.digits.get()
+    }
+
+    /// Step length in seconds.
+    #[wasm_bindgen(getter)]
+    pub fn period(&self) -> f64 {
+        self.inner.period.get() as f64
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn account(&self) -> String {
+        self.inner.account.clone()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn issuer(&self) -> Option<String> {
+        self.inner.issuer.clone().or_else(|| self.inner.label_issuer.clone())
+    }
+
+    /// True when the secret has fewer than 128 bits: it works, but deserves a warning.
+    #[wasm_bindgen(getter)]
+    pub fn weak(&self) -> bool {
+        self.inner.secret.is_weak()
+    }
+}
+
+/// A counter-based one-time-password key (RFC 4226).
+#[wasm_bindgen]
+pub struct Hotp {
+    inner: otp::Hotp,
+}
+
+#[wasm_bindgen]
+impl Hotp {
+    /// Creates a key from options; throws `invalid_secret` or `invalid_option` on bad input.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "HotpOptions")] options: JsValue) -> Result<Hotp, JsValue> {
+        let options = Options::required(&options, "options")?;
+        let key = key_options(&options)?;
+        Ok(Hotp {
+            inner: otp::Hotp {
+                counter: options.count("counter", 0, MAX_SAFE_INTEGER)?.unwrap_or(0),
+                secret: key.secret,
+                algorithm: key.algorithm,
+                digits: key.digits,
+                account: key.account,
+                issuer: key.issuer,
+                label_issuer: None,
+            },
+        })
+    }
+
+    /// Reads an `otpauth://hotp/…` URI.
+    #[wasm_bindgen(js_name = fromUri)]
+    pub fn from_uri(#[wasm_bindgen(unchecked_param_type = "string")] uri: JsValue) -> Result<Hotp, JsValue> {
+        let key = uri_argument(&uri)?;
+        Ok(Hotp { inner: otp::Hotp::try_from(key).map_err(otp_error)? })
+    }
+
+    /// The code for `counter` (default: the key's `counter`).
+    pub fn generate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] counter: Option<JsValue>,
+    ) -> Result<String, JsValue> {
+        let counter =
+            input::optional_count(counter.as_ref(), "counter", 0, MAX_SAFE_INTEGER)?.unwrap_or(self.inner.counter);
+        Ok(self.inner.generate(counter))
+    }
+
+    /// Checks a code (spaces and hyphens ignored). Returns the offset of the matching counter from `counter`, or
+    /// `null`.
+    #[wasm_bindgen(unchecked_return_type = "number | null")]
+    pub fn verify(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "HotpVerifyOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, JsValue> {
+        let code = input::text(&code, "code", MAX_TEXT_CHARS)
+            .map_err(|_| js_error("invalid_code", "code must be a string"))?;
+        let options = Options::new(options.as_ref(), "options")?;
+        let counter = options.count("counter", 0, MAX_SAFE_INTEGER)?.unwrap_or(self.inner.counter);
+        let window = options.count("window", 0, 100)?.map_or(DEFAULT_WINDOW, |w| w as u32);
+        let after = options.count("afterCounter", 0, MAX_SAFE_INTEGER)?;
+        self.inner.verify(&code, counter, window, after).map(offset_or_null).map_err(otp_error)
+    }
+
+    /// The `otpauth://hotp/…` URI of this key.
+    #[wasm_bindgen(js_name = toUri)]
+    pub fn to_uri(&self) -> String {
+        self.inner.to_uri()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn secret(&self) -> String {
+        self.inner.secret.to_base32()
+    }
+
+    #[wasm_bindgen(getter, unchecked_return_type = "OtpAlgorithm")]
+    pub fn algorithm(&self) -> String {
+        self.inner.algorithm.name().to_owned()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn digits(&self) -> u32 {
+        self.inner.digits.get()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn counter(&self) -> f64 {
+        self.inner.counter as f64
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn account(&self) -> String {
+        self.inner.account.clone()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn issuer(&self) -> Option<String> {
+        self.inner.issuer.clone().or_else(|| self.inner.label_issuer.clone())
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn weak(&self) -> bool {
+        self.inner.secret.is_weak()
+    }
+}
+
+/// Encodes bytes as upper-case base32 without padding.
+#[wasm_bindgen(js_name = base32Encode)]
+pub fn base32_encode(#[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue) -> Result<String, JsValue> {
+    Ok(otp::base32::encode(&input::bytes(&bytes, "bytes")?))
+}
+
+/// Decodes base32 leniently (lower case, spaces, hyphens, missing padding). Throws `invalid_base32` naming the
+/// position of the first bad character.
+#[wasm_bindgen(js_name = base32Decode)]
+pub fn base32_decode(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<Uint8Array, JsValue> {
+    let text = input::text(&text, "text", MAX_BASE32_CHARS)?;
+    let bytes = otp::base32::decode(&text).map_err(|e| otp_error(otp::OtpError::InvalidBase32(e)))?;
+    Ok(Uint8Array::from(bytes.as_slice()))
+}
+
+/// A new random secret as base32: 20 bytes (160 bits, 32 characters) unless `bytes` (16 to 64) says otherwise.
+#[wasm_bindgen(js_name = generateSecret)]
+pub fn generate_secret(
+    #[wasm_bindgen(unchecked_param_type = "number")] bytes: Option<JsValue>,
+) -> Result<String, JsValue> {
+    let bytes = input::optional_count(bytes.as_ref(), "bytes", 16, 64)?.map_or(DEFAULT_SECRET_BYTES, |b| b as usize);
+    Ok(Secret::generate(bytes).map_err(otp_error)?.to_base32())
+}
+
+/// Parses an `otpauth://` URI into its parts without choosing TOTP or HOTP first.
+#[wasm_bindgen(js_name = parseKeyUri, unchecked_return_type = "KeyUriInfo")]
+pub fn parse_key_uri(#[wasm_bindgen(unchecked_param_type = "string")] uri: JsValue) -> Result<JsValue, JsValue> {
+    let key = uri_argument(&uri)?;
+    let info = Object::new();
+    let set = |name: &str, value: JsValue| {
+        // Defining a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&info, &JsValue::from_str(name), &value);
+    };
+    match key.kind {
+        OtpKind::Totp { period } => {
+            set("type", "totp".into());
+            set("period", JsValue::from_f64(period.get() as f64));
+        }
+        OtpKind::Hotp { counter } => {
+            set("type", "hotp".into());
+            set("counter", JsValue::from_f64(counter as f64));
+        }
+    }
+    set("secret", key.secret.to_base32().into());
+    set("algorithm", key.algorithm.name().into());
+    set("digits", key.digits.get().into());
+    set("account", key.account.as_str().into());
+    if let Some(issuer) = &key.issuer {
+        set("issuer", issuer.as_str().into());
+    }
+    if let Some(issuer) = &key.label_issuer {
+        set("labelIssuer", issuer.as_str().into());
+    }
+    set("bits", JsValue::from_f64(key.secret.bits() as f64));
+    set("weak", key.secret.is_weak().into());
+    Ok(info.into())
+}

@@ -1,0 +1,207 @@
+//! The HOTP computation shared by HOTP and TOTP (RFC 4226 §5.3), and constant-time verification over a window.
+
+use super::{MAX_WINDOW, OtpError, Secret};
+use core::fmt;
+use hmac::{Hmac, KeyInit, Mac};
+use subtle::ConstantTimeEq;
+
+/// The HMAC hash function. SHA-1 is what Auth0 and nearly every authenticator app use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Algorithm {
+    #[default]
+    Sha1,
+    Sha256,
+    Sha512,
+}
+
+impl Algorithm {
+    /// The name used in `otpauth://` URIs and in the JavaScript API.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sha1 => "SHA1",
+            Self::Sha256 => "SHA256",
+            Self::Sha512 => "SHA512",
+        }
+    }
+
+    /// Parses `SHA1`, `SHA256` or `SHA512`, in any case and with or without a hyphen (`sha-256`).
+    pub fn parse(name: &str) -> Option<Self> {
+        let compact: String = name.chars().filter(|c| *c != '-').collect();
+        match compact.to_ascii_uppercase().as_str() {
+            "SHA1" => Some(Self::Sha1),
+            "SHA256" => Some(Self::Sha256),
+            "SHA512" => Some(Self::Sha512),
+            _ => None,
+        }
+    }
+
+    fn mac(self, key: &[u8], message: &[u8]) -> Vec<u8> {
+        fn run<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> Vec<u8> {
+            // HMAC takes keys of any length, so this never fails; an empty result would simply match no code.
+            let Ok(mut mac) = <M as KeyInit>::new_from_slice(key) else { return Vec::new() };
+            mac.update(message);
+            mac.finalize().into_bytes().to_vec()
+        }
+        match self {
+            Self::Sha1 => run::<Hmac<sha1::Sha1>>(key, message),
+            Self::Sha256 => run::<Hmac<sha2::Sha256>>(key, message),
+            Self::Sha512 => run::<Hmac<sha2::Sha512>>(key, message),
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Number of digits in a code: 6, 7 or 8 (RFC 4226 requires at least 6; more than 8 exceeds the 31-bit value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digits(u8);
+
+impl Digits {
+    pub const SIX: Digits = Digits(6);
+
+    pub fn new(digits: u32) -> Result<Self, OtpError> {
+        match digits {
+            6..=8 => Ok(Self(digits as u8)),
+            _ => Err(OtpError::InvalidOption { option: "digits", reason: "must be 6, 7 or 8" }),
+        }
+    }
+
+    pub fn get(self) -> u32 {
+        u32::from(self.0)
+    }
+}
+
+impl Default for Digits {
+    fn default() -> Self {
+        Self::SIX
+    }
+}
+
+/// RFC 4226 HOTP value for `counter`, zero-padded to `digits`.
+pub(crate) fn hotp(secret: &Secret, counter: u64, algorithm: Algorithm, digits: Digits) -> String {
+    let hash = algorithm.mac(secret.as_bytes(), &counter.to_be_bytes());
+    let offset = hash.last().map_or(0, |b| usize::from(b & 0x0f));
+    let value = match hash.get(offset..offset + 4) {
+        Some(&[a, b, c, d]) => u32::from_be_bytes([a & 0x7f, b, c, d]),
+        _ => 0,
+    };
+    let modulus = 10u32.pow(digits.get());
+    format!("{:0width$}", value % modulus, width = digits.get() as usize)
+}
+
+/// Strips the spaces and hyphens people type inside a code ("123 456"); `None` if what remains is not exactly
+/// `digits` ASCII digits, since such a code can never match.
+pub(crate) fn normalise_code(code: &str, digits: Digits) -> Option<String> {
+    let compact: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    (compact.len() == digits.get() as usize && compact.bytes().all(|b| b.is_ascii_digit())).then_some(compact)
+}
+
+pub(crate) fn check_window(window: u32) -> Result<u32, OtpError> {
+    if window > MAX_WINDOW {
+        return Err(OtpError::InvalidOption { option: "window", reason: "must be at most 100" });
+    }
+    Ok(window)
+}
+
+/// Checks `code` against the counters `center - window ..= center + window`, skipping counters at or before
+/// `after` (the replay guard). Every candidate is computed and compared in constant time, so timing does not tell
+/// which step matched. Returns the offset from `center` of the match nearest to it.
+pub(crate) fn verify_counter(
+    secret: &Secret,
+    algorithm: Algorithm,
+    digits: Digits,
+    code: &str,
+    center: u64,
+    window: u32,
+    after: Option<u64>,
+) -> Option<i64> {
+    let code = normalise_code(code, digits)?;
+    let window = i64::from(window.min(MAX_WINDOW));
+    let mut best: Option<i64> = None;
+    for offset in -window..=window {
+        let Some(counter) = center.checked_add_signed(offset) else { continue };
+        if after.is_some_and(|after| counter <= after) {
+            continue;
+        }
+        let candidate = hotp(secret, counter, algorithm, digits);
+        let matched: bool = candidate.as_bytes().ct_eq(code.as_bytes()).into();
+        if matched && best.is_none_or(|b| offset.abs() < b.abs()) {
+            best = Some(offset);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(bytes: &[u8]) -> Secret {
+        Secret::from_bytes(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn rfc4226_appendix_d_values() {
+        let key = secret(b"12345678901234567890");
+        let expected =
+            ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"];
+        for (counter, code) in expected.iter().enumerate() {
+            assert_eq!(hotp(&key, counter as u64, Algorithm::Sha1, Digits::SIX), *code, "counter {counter}");
+        }
+    }
+
+    #[test]
+    fn digits_outside_six_to_eight_are_refused() {
+        for bad in [0, 5, 9, 10, u32::MAX] {
+            assert_eq!(Digits::new(bad).unwrap_err().code(), "invalid_option");
+        }
+        assert_eq!(Digits::new(7).unwrap().get(), 7);
+    }
+
+    #[test]
+    fn algorithm_names_parse_leniently() {
+        assert_eq!(Algorithm::parse("sha1"), Some(Algorithm::Sha1));
+        assert_eq!(Algorithm::parse("SHA-256"), Some(Algorithm::Sha256));
+        assert_eq!(Algorithm::parse("Sha512"), Some(Algorithm::Sha512));
+        assert_eq!(Algorithm::parse("MD5"), None);
+        assert_eq!(Algorithm::parse(""), None);
+    }
+
+    #[test]
+    fn codes_are_normalised_or_refused() {
+        assert_eq!(normalise_code("123 456", Digits::SIX).as_deref(), Some("123456"));
+        assert_eq!(normalise_code(" 123-456\t", Digits::SIX).as_deref(), Some("123456"));
+        assert_eq!(normalise_code("12345", Digits::SIX), None);
+        assert_eq!(normalise_code("1234567", Digits::SIX), None);
+        assert_eq!(normalise_code("12345a", Digits::SIX), None);
+        assert_eq!(normalise_code("١٢٣٤٥٦", Digits::SIX), None, "non-ASCII digits");
+    }
+
+    #[test]
+    fn verify_prefers_the_nearest_step_and_honours_the_replay_guard() {
+        let key = secret(b"12345678901234567890");
+        let code_at_5 = hotp(&key, 5, Algorithm::Sha1, Digits::SIX);
+        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 5, 1, None), Some(0));
+        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 6, 1, None), Some(-1));
+        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 4, 1, None), Some(1));
+        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 7, 1, None), None);
+        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 5, 0, None), Some(0));
+        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 5, 1, Some(5)), None);
+        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 5, 1, Some(4)), Some(0));
+        // Counter 0 has no predecessor: the window is clipped, not wrapped.
+        let code_at_0 = hotp(&key, 0, Algorithm::Sha1, Digits::SIX);
+        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_0, 0, 3, None), Some(0));
+        let code_at_max = hotp(&key, u64::MAX, Algorithm::Sha1, Digits::SIX);
+        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_max, u64::MAX, 2, None), Some(0));
+    }
+
+    #[test]
+    fn window_above_the_maximum_is_refused() {
+        assert_eq!(check_window(100), Ok(100));
+        assert_eq!(check_window(101).unwrap_err().code(), "invalid_option");
+    }
+}

@@ -1,0 +1,114 @@
+//! Counter-based one-time passwords (RFC 4226).
+
+use super::code::{check_window, hotp, verify_counter};
+use super::error::UriProblem;
+use super::{Algorithm, Digits, KeyUri, OtpError, OtpKind, Secret};
+
+/// An HOTP key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hotp {
+    pub secret: Secret,
+    pub algorithm: Algorithm,
+    pub digits: Digits,
+    /// The counter a `otpauth://hotp` URI carries: the next value the authenticator will use.
+    pub counter: u64,
+    pub account: String,
+    pub issuer: Option<String>,
+    pub label_issuer: Option<String>,
+}
+
+impl Hotp {
+    /// A key with the usual parameters: SHA-1, 6 digits, counter 0.
+    pub fn new(secret: Secret) -> Self {
+        Self {
+            secret,
+            algorithm: Algorithm::default(),
+            digits: Digits::default(),
+            counter: 0,
+            account: String::new(),
+            issuer: None,
+            label_issuer: None,
+        }
+    }
+
+    /// Reads a `otpauth://hotp/…` URI.
+    pub fn from_uri(uri: &str) -> Result<Self, OtpError> {
+        Self::try_from(KeyUri::parse(uri)?)
+    }
+
+    /// The code for `counter`.
+    pub fn generate(&self, counter: u64) -> String {
+        hotp(&self.secret, counter, self.algorithm, self.digits)
+    }
+
+    /// Checks `code` against `counter - window ..= counter + window`, refusing counters at or before
+    /// `after_counter`. Returns the offset of the match from `counter`, or `None`.
+    pub fn verify(
+        &self,
+        code: &str,
+        counter: u64,
+        window: u32,
+        after_counter: Option<u64>,
+    ) -> Result<Option<i64>, OtpError> {
+        let window = check_window(window)?;
+        Ok(verify_counter(&self.secret, self.algorithm, self.digits, code, counter, window, after_counter))
+    }
+
+    pub fn key_uri(&self) -> KeyUri {
+        KeyUri {
+            kind: OtpKind::Hotp { counter: self.counter },
+            secret: self.secret.clone(),
+            algorithm: self.algorithm,
+            digits: self.digits,
+            account: self.account.clone(),
+            issuer: self.issuer.clone(),
+            label_issuer: self.label_issuer.clone(),
+        }
+    }
+
+    pub fn to_uri(&self) -> String {
+        self.key_uri().to_uri()
+    }
+}
+
+impl TryFrom<KeyUri> for Hotp {
+    type Error = OtpError;
+
+    fn try_from(key: KeyUri) -> Result<Self, OtpError> {
+        let OtpKind::Hotp { counter } = key.kind else {
+            return Err(OtpError::InvalidUri(UriProblem::Parameter { name: "type", reason: "is totp, not hotp" }));
+        };
+        Ok(Self {
+            counter,
+            secret: key.secret,
+            algorithm: key.algorithm,
+            digits: key.digits,
+            account: key.account,
+            issuer: key.issuer,
+            label_issuer: key.label_issuer,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4226_appendix_d_through_the_public_type() {
+        let hotp = Hotp::new(Secret::from_bytes(b"12345678901234567890".to_vec()).unwrap());
+        assert_eq!(hotp.generate(0), "755224");
+        assert_eq!(hotp.generate(9), "520489");
+        assert_eq!(hotp.verify("969429", 3, 0, None), Ok(Some(0)));
+        assert_eq!(hotp.verify("969429", 2, 1, None), Ok(Some(1)));
+        assert_eq!(hotp.verify("969429", 2, 1, Some(3)), Ok(None));
+    }
+
+    #[test]
+    fn from_uri_refuses_totp_and_round_trips() {
+        assert_eq!(Hotp::from_uri("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP").unwrap_err().code(), "invalid_uri");
+        let hotp = Hotp::from_uri("otpauth://hotp/Bank:carol?secret=JBSWY3DPEHPK3PXP&counter=17&issuer=Bank").unwrap();
+        assert_eq!(hotp.counter, 17);
+        assert_eq!(Hotp::from_uri(&hotp.to_uri()).unwrap(), hotp);
+    }
+}

@@ -1,0 +1,138 @@
+//! The shared secret of an OTP key: bytes that never show in `Debug` and are wiped when dropped.
+
+use super::error::SecretProblem;
+use super::{OtpError, base32};
+use core::fmt;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
+
+/// Bytes in a generated secret unless asked otherwise: 160 bits, the length RFC 4226 recommends and Auth0 issues
+/// (32 base32 characters).
+pub const DEFAULT_SECRET_BYTES: usize = 20;
+/// Secrets shorter than this many bits are accepted but reported as weak (RFC 4226 §4 asks for at least 128).
+/// Real services still issue 80-bit secrets, so refusing them would lock users out.
+pub const WEAK_SECRET_BITS: usize = 128;
+/// Upper bound on a secret's length, far above any real key, so that hostile input cannot make every HMAC costly.
+pub const MAX_SECRET_BYTES: usize = 1024;
+/// Generated secrets are never weak, and never longer than the largest HMAC block that helps (SHA-512's 64 bytes).
+const GENERATED_BYTES: core::ops::RangeInclusive<usize> = 16..=64;
+
+/// An OTP shared secret.
+#[derive(Clone)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    /// Takes raw key bytes; refuses an empty or oversized key.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, OtpError> {
+        let secret = Self(bytes);
+        if secret.0.is_empty() {
+            return Err(OtpError::InvalidSecret(SecretProblem::Empty));
+        }
+        if secret.0.len() > MAX_SECRET_BYTES {
+            return Err(OtpError::InvalidSecret(SecretProblem::TooLong { max_bytes: MAX_SECRET_BYTES }));
+        }
+        Ok(secret)
+    }
+
+    /// Decodes a base32 secret as people and services write it (lenient; see [`base32::decode`]).
+    pub fn from_base32(text: &str) -> Result<Self, OtpError> {
+        let bytes = base32::decode(text).map_err(|e| OtpError::InvalidSecret(SecretProblem::Base32(e)))?;
+        Self::from_bytes(bytes)
+    }
+
+    /// A new random secret of `bytes` bytes (16 to 64) from the platform's secure generator.
+    pub fn generate(bytes: usize) -> Result<Self, OtpError> {
+        if !GENERATED_BYTES.contains(&bytes) {
+            return Err(OtpError::InvalidOption { option: "bytes", reason: "must be a whole number from 16 to 64" });
+        }
+        let mut key = vec![0u8; bytes];
+        getrandom::fill(&mut key).map_err(|_| OtpError::RandomUnavailable)?;
+        Self::from_bytes(key)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Upper-case base32 without padding, as `otpauth://` URIs carry it.
+    pub fn to_base32(&self) -> String {
+        base32::encode(&self.0)
+    }
+
+    pub fn bits(&self) -> usize {
+        self.0.len() * 8
+    }
+
+    /// True under 128 bits: still usable, but worth a warning to whoever chose it.
+    pub fn is_weak(&self) -> bool {
+        self.bits() < WEAK_SECRET_BITS
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl Eq for Secret {}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_secrets_default_to_160_bits_and_differ() {
+        let a = Secret::generate(DEFAULT_SECRET_BYTES).unwrap();
+        let b = Secret::generate(DEFAULT_SECRET_BYTES).unwrap();
+        assert_eq!(a.bits(), 160);
+        assert_eq!(a.to_base32().len(), 32, "Auth0-style 32-character secret");
+        assert_ne!(a, b);
+        assert!(!a.is_weak());
+    }
+
+    #[test]
+    fn generation_refuses_weak_or_pointless_lengths() {
+        for bytes in [0, 10, 15, 65, usize::MAX] {
+            assert_eq!(Secret::generate(bytes).unwrap_err().code(), "invalid_option", "{bytes}");
+        }
+        assert_eq!(Secret::generate(16).unwrap().bits(), 128);
+        assert_eq!(Secret::generate(64).unwrap().bits(), 512);
+    }
+
+    #[test]
+    fn eighty_bit_secrets_are_accepted_and_reported_weak() {
+        let secret = Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap();
+        assert_eq!(secret.bits(), 80);
+        assert!(secret.is_weak());
+    }
+
+    #[test]
+    fn empty_oversized_and_malformed_secrets_are_refused() {
+        assert_eq!(Secret::from_base32("").unwrap_err(), OtpError::InvalidSecret(SecretProblem::Empty));
+        assert_eq!(Secret::from_base32(" - ").unwrap_err(), OtpError::InvalidSecret(SecretProblem::Empty));
+        assert_eq!(Secret::from_bytes(vec![1; MAX_SECRET_BYTES + 1]).unwrap_err().code(), "invalid_secret");
+        let err = Secret::from_base32("JBSWY3DP!HPK3PXP").unwrap_err();
+        assert_eq!(err.code(), "invalid_secret");
+        assert_eq!(err.to_string(), "secret is not valid base32: invalid base32 character at position 8");
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let secret = Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap();
+        let debug = format!("{secret:?}");
+        assert_eq!(debug, "Secret([redacted])");
+    }
+}

@@ -1,0 +1,202 @@
+//! Time-based one-time passwords (RFC 6238), with the step origin T0 = 0 as every authenticator app uses.
+
+use super::code::{check_window, hotp, verify_counter};
+use super::error::UriProblem;
+use super::{Algorithm, DEFAULT_PERIOD, Digits, KeyUri, OtpError, OtpKind, Secret};
+use core::num::NonZeroU64;
+
+/// A TOTP key. Every method takes the Unix time in seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Totp {
+    pub secret: Secret,
+    pub algorithm: Algorithm,
+    pub digits: Digits,
+    /// Step length in seconds (30 unless the issuer says otherwise).
+    pub period: NonZeroU64,
+    pub account: String,
+    pub issuer: Option<String>,
+    /// Issuer prefix of the label, kept when it differs from `issuer` so that a URI survives a round trip.
+    pub label_issuer: Option<String>,
+}
+
+impl Totp {
+    /// A key with the usual parameters: SHA-1, 6 digits, 30 seconds.
+    pub fn new(secret: Secret) -> Self {
+        Self {
+            secret,
+            algorithm: Algorithm::default(),
+            digits: Digits::default(),
+            period: DEFAULT_PERIOD,
+            account: String::new(),
+            issuer: None,
+            label_issuer: None,
+        }
+    }
+
+    /// Reads a `otpauth://totp/…` URI.
+    pub fn from_uri(uri: &str) -> Result<Self, OtpError> {
+        Self::try_from(KeyUri::parse(uri)?)
+    }
+
+    /// The step counter at `unix_seconds`.
+    pub fn counter(&self, unix_seconds: u64) -> u64 {
+        unix_seconds / self.period.get()
+    }
+
+    /// The code for the step containing `unix_seconds`.
+    pub fn generate(&self, unix_seconds: u64) -> String {
+        hotp(&self.secret, self.counter(unix_seconds), self.algorithm, self.digits)
+    }
+
+    /// Seconds until the current code is replaced (from `period` down to 1).
+    pub fn remaining(&self, unix_seconds: u64) -> u64 {
+        self.period.get() - unix_seconds % self.period.get()
+    }
+
+    /// Checks `code` at `unix_seconds`, accepting steps up to `window` either side. A step at or before
+    /// `after_step` (the last step the caller accepted) is refused, so a code cannot be replayed. Returns the offset
+    /// of the matching step from the current one (`0`, `-1`, `+1`, …), or `None`.
+    pub fn verify(
+        &self,
+        code: &str,
+        unix_seconds: u64,
+        window: u32,
+        after_step: Option<u64>,
+    ) -> Result<Option<i64>, OtpError> {
+        let window = check_window(window)?;
+        Ok(verify_counter(
+            &self.secret,
+            self.algorithm,
+            self.digits,
+            code,
+            self.counter(unix_seconds),
+            window,
+            after_step,
+        ))
+    }
+
+    pub fn key_uri(&self) -> KeyUri {
+        KeyUri {
+            kind: OtpKind::Totp { period: self.period },
+            secret: self.secret.clone(),
+            algorithm: self.algorithm,
+            digits: self.digits,
+            account: self.account.clone(),
+            issuer: self.issuer.clone(),
+            label_issuer: self.label_issuer.clone(),
+        }
+    }
+
+    pub fn to_uri(&self) -> String {
+        self.key_uri().to_uri()
+    }
+}
+
+impl TryFrom<KeyUri> for Totp {
+    type Error = OtpError;
+
+    fn try_from(key: KeyUri) -> Result<Self, OtpError> {
+        let OtpKind::Totp { period } = key.kind else {
+            return Err(OtpError::InvalidUri(UriProblem::Parameter { name: "type", reason: "is hotp, not totp" }));
+        };
+        Ok(Self {
+            period,
+            secret: key.secret,
+            algorithm: key.algorithm,
+            digits: key.digits,
+            account: key.account,
+            issuer: key.issuer,
+            label_issuer: key.label_issuer,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(seed: &[u8], algorithm: Algorithm) -> Totp {
+        Totp { algorithm, digits: Digits::new(8).unwrap(), ..Totp::new(Secret::from_bytes(seed.to_vec()).unwrap()) }
+    }
+
+    /// RFC 6238 Appendix B: the seeds are the ASCII digits repeated to the hash's length.
+    #[test]
+    fn rfc6238_appendix_b_vectors_for_all_three_algorithms() {
+        let sha1 = key(b"12345678901234567890", Algorithm::Sha1);
+        let sha256 = key(b"12345678901234567890123456789012", Algorithm::Sha256);
+        let sha512 = key(b"1234567890123456789012345678901234567890123456789012345678901234", Algorithm::Sha512);
+        let vectors: [(u64, &str, &str, &str); 6] = [
+            (59, "94287082", "46119246", "90693936"),
+            (1_111_111_109, "07081804", "68084774", "25091201"),
+            (1_111_111_111, "14050471", "67062674", "99943326"),
+            (1_234_567_890, "89005924", "91819424", "93441116"),
+            (2_000_000_000, "69279037", "90698825", "38618901"),
+            (20_000_000_000, "65353130", "77737706", "47863826"),
+        ];
+        for (time, want_sha1, want_sha256, want_sha512) in vectors {
+            assert_eq!(sha1.generate(time), want_sha1, "SHA1 at {time}");
+            assert_eq!(sha256.generate(time), want_sha256, "SHA256 at {time}");
+            assert_eq!(sha512.generate(time), want_sha512, "SHA512 at {time}");
+        }
+    }
+
+    #[test]
+    fn counter_and_remaining_at_period_boundaries() {
+        let totp = Totp::new(Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap());
+        assert_eq!((totp.counter(0), totp.remaining(0)), (0, 30));
+        assert_eq!((totp.counter(29), totp.remaining(29)), (0, 1));
+        assert_eq!((totp.counter(30), totp.remaining(30)), (1, 30));
+        assert_ne!(totp.generate(29), totp.generate(30), "a new step gives a new code");
+        assert_eq!(totp.generate(30), totp.generate(59), "the same step gives the same code");
+        let one_second = Totp { period: NonZeroU64::MIN, ..totp };
+        assert_eq!((one_second.counter(12_345), one_second.remaining(12_345)), (12_345, 1));
+    }
+
+    #[test]
+    fn window_accepts_neighbouring_steps_only() {
+        let totp = Totp::new(Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap());
+        let now = 1_700_000_000;
+        let previous = totp.generate(now - 30);
+        let next = totp.generate(now + 30);
+        let two_back = totp.generate(now - 60);
+        assert_eq!(totp.verify(&totp.generate(now), now, 1, None), Ok(Some(0)));
+        assert_eq!(totp.verify(&previous, now, 1, None), Ok(Some(-1)));
+        assert_eq!(totp.verify(&next, now, 1, None), Ok(Some(1)));
+        assert_eq!(totp.verify(&two_back, now, 1, None), Ok(None));
+        assert_eq!(totp.verify(&two_back, now, 2, None), Ok(Some(-2)));
+        assert_eq!(totp.verify(&previous, now, 0, None), Ok(None));
+        assert_eq!(totp.verify("not a code", now, 1, None), Ok(None));
+        assert_eq!(totp.verify(&previous, now, 101, None).unwrap_err().code(), "invalid_option");
+    }
+
+    #[test]
+    fn replay_guard_refuses_the_accepted_step_and_earlier() {
+        let totp = Totp::new(Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap());
+        let now = 1_700_000_000;
+        let step = totp.counter(now);
+        let code = totp.generate(now);
+        assert_eq!(totp.verify(&code, now, 1, Some(step - 1)), Ok(Some(0)));
+        assert_eq!(totp.verify(&code, now, 1, Some(step)), Ok(None), "same step again");
+        assert_eq!(totp.verify(&totp.generate(now - 30), now, 1, Some(step)), Ok(None), "an earlier step");
+        assert_eq!(totp.verify(&totp.generate(now + 30), now, 1, Some(step)), Ok(Some(1)), "a later step");
+    }
+
+    #[test]
+    fn spaced_codes_are_normalised() {
+        let totp = Totp::new(Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap());
+        let code = totp.generate(1_000);
+        let spaced = format!("{} {}", &code[..3], &code[3..]);
+        assert_eq!(totp.verify(&spaced, 1_000, 1, None), Ok(Some(0)));
+    }
+
+    #[test]
+    fn from_uri_refuses_hotp_and_round_trips() {
+        assert_eq!(Totp::from_uri("otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP").unwrap_err().code(), "invalid_uri");
+        let totp = Totp::from_uri(
+            "otpauth://totp/ACME:alice?secret=JBSWY3DPEHPK3PXP&issuer=ACME&period=60&digits=8&algorithm=SHA256",
+        )
+        .unwrap();
+        assert_eq!((totp.period.get(), totp.digits.get(), totp.algorithm), (60, 8, Algorithm::Sha256));
+        assert_eq!(Totp::from_uri(&totp.to_uri()).unwrap(), totp);
+    }
+}

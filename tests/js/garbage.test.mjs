@@ -1,0 +1,92 @@
+// Every export called with garbage: each call either answers or throws an Error with a stable code; never a
+// wasm trap. Afterwards the module still computes correct codes.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import pkg from "./pkg.mjs";
+
+const { Totp, Hotp, base32Encode, base32Decode, generateSecret, parseKeyUri } = pkg;
+const SECRET = "JBSWY3DPEHPK3PXP";
+const CODES = new Set(["invalid_argument", "invalid_option", "invalid_secret", "invalid_uri", "invalid_base32", "invalid_time", "invalid_code"]);
+
+const throwingGetter = Object.defineProperty({}, "secret", { get() { throw new Error("getter"); } });
+const throwingProxy = new Proxy({}, { get() { throw new Error("proxy"); }, has() { throw new Error("proxy"); } });
+const GARBAGE = [
+  undefined, null, true, false, 0, -1, 1.5, NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 53), Number.MAX_VALUE, 10n,
+  "", " ", "x", "\u0000", "\uD800", "A".repeat(10 * 1024 * 1024), "otpauth://", "otpauth://totp/x?secret=",
+  Symbol("s"), {}, [], [1, 2], () => 1, new Date(NaN), new Date(-1), Object.create(null), new Uint8Array(0),
+  new Uint8Array(2 * 1024 * 1024), new ArrayBuffer(8), new Map(), throwingGetter, throwingProxy,
+  { secret: 42 }, { secret: SECRET, digits: "6" }, { secret: SECRET, digits: 6.5 }, { secret: SECRET, period: 0 },
+  { secret: SECRET, period: -30 }, { secret: SECRET, algorithm: "sha3" }, { secret: "not base32!" },
+  { secret: SECRET, window: 1e9 }, { time: NaN }, { time: "now" }, { counter: -1 }, { afterStep: -5 },
+  { window: -1 }, { secret: { toString() { return SECRET; } } },
+  Object.assign(Object.create({ secret: SECRET }), {}), // an inherited field is read like an own one
+];
+
+function check(label, call) {
+  let result;
+  try {
+    result = call();
+  } catch (error) {
+    assert.ok(error instanceof Error, `${label}: threw a non-Error ${String(error)}`);
+    assert.ok(!(error instanceof WebAssembly.RuntimeError), `${label}: wasm trapped: ${error.message}`);
+    assert.equal(error.name, "Auth0MfaError", `${label}: ${error.name}: ${error.message}`);
+    assert.ok(CODES.has(error.code), `${label}: unexpected code ${error.code}`);
+    assert.ok(error.message.length < 200, `${label}: message too long`);
+    assert.ok(!error.message.includes(SECRET), `${label}: message repeats the secret`);
+    return "threw";
+  }
+  return result;
+}
+
+const describe = (value) => {
+  try { return typeof value === "string" && value.length > 40 ? `string(${value.length})` : String(value); }
+  catch { return typeof value; }
+};
+
+test("module functions refuse garbage with typed errors", () => {
+  for (const value of GARBAGE) {
+    const label = describe(value);
+    for (const fn of [base32Encode, base32Decode, generateSecret, parseKeyUri, Totp.fromUri, Hotp.fromUri]) {
+      check(`${fn.name}(${label})`, () => fn(value));
+    }
+    check(`new Totp(${label})`, () => new Totp(value));
+    check(`new Hotp(${label})`, () => new Hotp(value));
+  }
+});
+
+test("methods refuse garbage in every position with typed errors", () => {
+  const totp = new Totp({ secret: SECRET });
+  const hotp = new Hotp({ secret: SECRET });
+  for (const a of GARBAGE) {
+    const label = describe(a);
+    check(`totp.generate(${label})`, () => totp.generate(a));
+    check(`totp.remaining(${label})`, () => totp.remaining(a));
+    check(`totp.counter(${label})`, () => totp.counter(a));
+    check(`totp.verify(${label})`, () => totp.verify(a));
+    check(`totp.verify("123456", ${label})`, () => totp.verify("123456", a));
+    check(`hotp.generate(${label})`, () => hotp.generate(a));
+    check(`hotp.verify(${label})`, () => hotp.verify(a));
+    check(`hotp.verify("123456", ${label})`, () => hotp.verify("123456", a));
+  }
+});
+
+test("specific bad inputs get the specific code", () => {
+  const code = (call) => { try { call(); } catch (e) { return e.code; } return "no error"; };
+  assert.equal(code(() => base32Decode("MZXW1")), "invalid_base32");
+  assert.match((() => { try { base32Decode("MZXW 1YTB"); } catch (e) { return e.message; } })(), /position 5/);
+  assert.equal(code(() => new Totp({ secret: "MZXW1" })), "invalid_secret");
+  assert.equal(code(() => new Totp({ secret: SECRET, digits: 9 })), "invalid_option");
+  assert.equal(code(() => new Totp({ secret: SECRET, period: -1 })), "invalid_option");
+  assert.equal(code(() => Totp.fromUri("otpauth://totp/x")), "invalid_uri");
+  assert.equal(code(() => Totp.fromUri("otpauth://hotp/x?secret=" + SECRET)), "invalid_uri");
+  assert.equal(code(() => new Totp({ secret: SECRET }).generate(NaN)), "invalid_time");
+  assert.equal(code(() => new Totp({ secret: SECRET }).verify(123456)), "invalid_code");
+  assert.equal(code(() => base32Decode("A".repeat(10 * 1024 * 1024))), "invalid_argument");
+  assert.equal(code(() => generateSecret(8)), "invalid_argument");
+});
+
+test("the module keeps answering correctly after all of it", () => {
+  const totp = new Totp({ secret: new TextEncoder().encode("12345678901234567890"), digits: 8 });
+  assert.equal(totp.generate(59_000), "94287082");
+  assert.match(generateSecret(), /^[A-Z2-7]{32}$/);
+});

@@ -1,0 +1,194 @@
+//! The build and test driver: `cargo xtask <setup|build|test>`.
+//!
+//! Everything a fresh machine lacks is installed from the package registries only (crates.io, npm, Debian), and
+//! only when missing, so running any command twice costs nothing extra.
+
+mod report;
+mod setup;
+mod shell;
+
+use report::Report;
+use shell::{Cmd, root};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  setup   install what is missing: wasm32 target, wasm-bindgen-cli, wasm-pack, browsers and drivers, npm packages
+  build   build pkg/, the size-optimised npm package
+  test    setup, then every suite: fmt, clippy (native and wasm32), cargo test, wasm-bindgen tests in Chromium,
+          Firefox, a dedicated worker and Node, and the JavaScript tests against pkg/";
+
+fn main() -> ExitCode {
+    let command = std::env::args().nth(1).unwrap_or_default();
+    let result = match command.as_str() {
+        "setup" => setup::run().map(|_| ()),
+        "build" => setup::run().and_then(|tools| build(&tools)),
+        "test" => test(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds `pkg/`: release wasm (opt-level z, LTO, one codegen unit, abort on panic), wasm-bindgen, `wasm-opt -Oz`,
+/// then the npm metadata.
+fn build(tools: &setup::Tools) -> Result<(), String> {
+    let root = root();
+    Cmd::new("cargo")
+        .args(["build", "--lib", "--release", "--target", "wasm32-unknown-unknown", "-p", "auth0-mfa-wasm"])
+        .run()?;
+    let wasm = root.join("target/wasm32-unknown-unknown/release/auth0_mfa_wasm.wasm");
+    let pkg = root.join("pkg");
+    if pkg.exists() {
+        std::fs::remove_dir_all(&pkg).map_err(|e| format!("cannot clear pkg/: {e}"))?;
+    }
+    Cmd::new(&tools.wasm_bindgen)
+        .arg(&wasm)
+        .args(["--out-dir"])
+        .arg(&pkg)
+        .args(["--target", "web", "--weak-refs"])
+        .run()?;
+    let bg = pkg.join("auth0_mfa_wasm_bg.wasm");
+    // The features Rust enables by default for wasm32-unknown-unknown; wasm-opt must know them to keep them.
+    Cmd::new(&tools.wasm_opt)
+        .arg(&bg)
+        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .args([
+            "--enable-mutable-globals",
+            "--enable-sign-ext",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+        ])
+        .arg("-o")
+        .arg(&bg)
+        .run()?;
+    write_package_json(&pkg)?;
+    for file in ["README.md", "LICENSE"] {
+        std::fs::copy(root.join(file), pkg.join(file)).map_err(|e| format!("cannot copy {file} into pkg/: {e}"))?;
+    }
+    let _ = std::fs::remove_file(pkg.join(".gitignore"));
+    for file in ["auth0_mfa_wasm_bg.wasm", "auth0_mfa_wasm.js"] {
+        let bytes = std::fs::read(pkg.join(file)).map_err(|e| format!("cannot read pkg/{file}: {e}"))?;
+        println!("pkg/{file}: {} bytes, {} bytes gzip -9", bytes.len(), shell::gzip_len(&pkg.join(file))?);
+    }
+    Ok(())
+}
+
+fn write_package_json(pkg: &std::path::Path) -> Result<(), String> {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).map_err(|e| e.to_string())?;
+    let field = |name: &str| {
+        manifest
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("{name} = \""))?.strip_suffix('"').map(str::to_owned))
+            .ok_or_else(|| format!("Cargo.toml has no {name}"))
+    };
+    let json = format!(
+        r#"{{
+  "name": "auth0-mfa-wasm",
+  "version": "{version}",
+  "description": "{description}",
+  "license": "MIT",
+  "type": "module",
+  "main": "./auth0_mfa_wasm.js",
+  "module": "./auth0_mfa_wasm.js",
+  "types": "./auth0_mfa_wasm.d.ts",
+  "exports": {{
+    ".": {{
+      "types": "./auth0_mfa_wasm.d.ts",
+      "default": "./auth0_mfa_wasm.js"
+    }},
+    "./auth0_mfa_wasm_bg.wasm": "./auth0_mfa_wasm_bg.wasm",
+    "./package.json": "./package.json"
+  }},
+  "files": ["auth0_mfa_wasm_bg.wasm", "auth0_mfa_wasm.js", "auth0_mfa_wasm.d.ts", "auth0_mfa_wasm_bg.wasm.d.ts", "README.md", "LICENSE"],
+  "sideEffects": false,
+  "keywords": ["auth0", "mfa", "totp", "hotp", "otp", "wasm", "cloudflare-workers"],
+  "engines": {{ "node": ">=20" }}
+}}
+"#,
+        version = field("version")?,
+        description = field("description")?,
+    );
+    std::fs::write(pkg.join("package.json"), json).map_err(|e| format!("cannot write pkg/package.json: {e}"))
+}
+
+fn test() -> Result<(), String> {
+    let tools = setup::run()?;
+    let mut report = Report::default();
+    let root = root();
+
+    report.check("cargo fmt --check", Cmd::new("cargo").args(["fmt", "--all", "--", "--check"]));
+    report.check(
+        "clippy (native)",
+        Cmd::new("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+    );
+    report.check(
+        "clippy (wasm32)",
+        Cmd::new("cargo").args([
+            "clippy",
+            "-p",
+            "auth0-mfa-wasm",
+            "--all-targets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    );
+    report.suite("cargo test (native)", Cmd::new("cargo").args(["test", "--workspace"]));
+
+    // wasm-bindgen-test suites, the way users of a wasm crate run them. A suite not configured for a runtime
+    // makes the runner print a skip notice and pass; forcing the mode makes every run really execute.
+    let chrome = || {
+        Cmd::new("wasm-pack")
+            .args(["test", "--headless", "--chrome"])
+            .env("CHROMEDRIVER", &tools.chromedriver)
+            .env_remove("GECKODRIVER")
+    };
+    report.suite(
+        "wasm-bindgen-test (Chromium)",
+        chrome().env("WASM_BINDGEN_USE_BROWSER", "1").env("AUTH0_MFA_WASM_TEST_HOST", "browser"),
+    );
+    report.suite(
+        "wasm-bindgen-test (Chromium, dedicated worker)",
+        chrome().env("WASM_BINDGEN_USE_DEDICATED_WORKER", "1").env("AUTH0_MFA_WASM_TEST_HOST", "worker"),
+    );
+    report.suite(
+        "wasm-bindgen-test (Firefox)",
+        Cmd::new("wasm-pack")
+            .args(["test", "--headless", "--firefox"])
+            .env("GECKODRIVER", &tools.geckodriver)
+            .env_remove("CHROMEDRIVER")
+            .env("WASM_BINDGEN_USE_BROWSER", "1")
+            .env("AUTH0_MFA_WASM_TEST_HOST", "browser"),
+    );
+    report.suite(
+        "wasm-bindgen-test (Node)",
+        Cmd::new("wasm-pack").args(["test", "--node"]).env("AUTH0_MFA_WASM_TEST_HOST", "node"),
+    );
+
+    match build(&tools) {
+        Ok(()) => {
+            let mut node_tests = Cmd::new("node").args(["--test", "--test-reporter=tap"]);
+            for test in shell::files_with_suffix(&root.join("tests/js"), ".test.mjs")? {
+                node_tests = node_tests.arg(test);
+            }
+            report.suite("JavaScript tests against pkg/ (Node)", node_tests);
+        }
+        Err(message) => report.failed_to_run("build pkg/", &message),
+    }
+
+    report.finish()
+}
