@@ -1,0 +1,479 @@
+//! A local Auth0 tenant for tests and demos: the Resource Owner Password grant with MFA (`/oauth/token`,
+//! `/mfa/*`) with real semantics, CORS like Auth0's, and a control plane under `/__emu/` (clock, outbox, push
+//! device, faults, journal).
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let running = auth0_mfa_emulator::spawn(auth0_mfa_emulator::Config::default()).await?;
+//! println!("{}", running.url);
+//! running.stop().await;
+//! # Ok(()) }
+//! ```
+
+mod control;
+mod crypto;
+mod errors;
+mod mfa;
+mod params;
+pub mod seed;
+mod state;
+mod token;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
+    ACCESS_CONTROL_REQUEST_METHOD, CONTENT_LENGTH, VARY,
+};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use state::{Fault, JournalEntry, Overrides, State};
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, oneshot};
+use tokio::task::JoinHandle;
+use tower_service::Service;
+
+pub use seed::Seed;
+
+pub const READY_PREFIX: &str = "auth0-mfa-emulator listening on ";
+const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
+/// How to start an emulator.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub host: String,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub seed: Seed,
+    /// Answer CORS for any origin (local development), instead of only the clients' allowed origins.
+    pub permissive_cors: bool,
+    pub mfa_token_ttl_secs: Option<u64>,
+    /// The tenant's public base URL when it is reached through a proxy or under another name
+    /// (e.g. `https://tenant.example`): the issuer, the MFA audience and the discovery URLs use it.
+    pub public_url: Option<String>,
+    pub body_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 0,
+            seed: default_seed(),
+            permissive_cors: false,
+            mfa_token_ttl_secs: None,
+            public_url: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+/// The seed that ships with the emulator (`emulator/seed/default.json`).
+pub fn default_seed() -> Seed {
+    // The embedded seed is checked by a unit test, so this cannot fail at run time.
+    seed::parse(seed::DEFAULT_SEED).expect("the shipped seed is valid")
+}
+
+/// Shared by every handler.
+pub(crate) struct App {
+    state: Mutex<State>,
+    seed: Seed,
+    overrides: Overrides,
+    signer: crypto::Signer256,
+    /// Base URL of the tenant, without a trailing slash: its "domain".
+    base: String,
+    body_limit: usize,
+}
+
+impl App {
+    /// The state, also after a handler panicked while holding it: one bad request must not lose the tenant.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn issuer(&self) -> String {
+        format!("{}/", self.base)
+    }
+
+    pub(crate) fn mfa_audience(&self) -> String {
+        format!("{}/mfa/", self.base)
+    }
+
+    pub(crate) fn is_mfa_audience(&self, audience: &str) -> bool {
+        audience.trim_end_matches('/') == format!("{}/mfa", self.base)
+    }
+
+    pub(crate) fn reset(&self) -> Result<(), String> {
+        let fresh = State::from_seed(&self.seed, &self.overrides)?;
+        *self.lock() = fresh;
+        Ok(())
+    }
+}
+
+/// A running emulator. It stops when dropped or through [`Running::stop`].
+pub struct Running {
+    /// `http://host:port`, without a trailing slash.
+    pub url: String,
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    pub async fn stop(mut self) {
+        if let Some(sender) = self.shutdown.take() {
+            let _ = sender.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Resolves when the server stops (for the binary: never, unless it fails).
+    pub async fn wait(mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(sender) = self.shutdown.take() {
+            let _ = sender.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Binds and starts serving; `Running::url` names the bound address.
+pub async fn spawn(config: Config) -> io::Result<Running> {
+    let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}");
+    let base = config.public_url.as_deref().map(|u| u.trim_end_matches('/').to_owned()).unwrap_or_else(|| url.clone());
+    let overrides =
+        Overrides { permissive_cors: config.permissive_cors, mfa_token_ttl_secs: config.mfa_token_ttl_secs };
+    let state = State::from_seed(&config.seed, &overrides).map_err(io::Error::other)?;
+    let signer = crypto::Signer256::test_only().map_err(io::Error::other)?;
+    let app = Arc::new(App {
+        state: Mutex::new(state),
+        seed: config.seed,
+        overrides,
+        signer,
+        base,
+        body_limit: config.body_limit,
+    });
+    let router = router(app.clone());
+    let (shutdown, stopped) = oneshot::channel();
+    let task = tokio::spawn(serve(listener, app, router, stopped));
+    Ok(Running { url, addr, shutdown: Some(shutdown), task: Some(task) })
+}
+
+fn router(app: Arc<App>) -> Router {
+    use axum::routing::{delete, get, post};
+    Router::new()
+        .route("/healthz", get(|| async { axum::Json(json!({"status": "ok"})) }))
+        .route("/oauth/token", post(token::token))
+        .route("/mfa/authenticators", get(mfa::list))
+        .route("/mfa/authenticators/{*id}", delete(mfa::remove))
+        .route("/mfa/associate", post(mfa::associate))
+        .route("/mfa/challenge", post(mfa::challenge))
+        .route("/.well-known/jwks.json", get(token::jwks))
+        .route("/.well-known/openid-configuration", get(token::discovery))
+        .merge(control::routes())
+        .fallback(|| async { errors::not_found() })
+        .method_not_allowed_fallback(|| async { errors::method_not_allowed() })
+        .with_state(app)
+}
+
+async fn serve(listener: TcpListener, app: Arc<App>, router: Router, mut stopped: oneshot::Receiver<()>) {
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    connections.spawn(serve_connection(stream, peer, app.clone(), router.clone()));
+                }
+                // Out of file descriptors and the like: wait instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.shutdown().await;
+}
+
+async fn serve_connection(stream: TcpStream, peer: SocketAddr, app: Arc<App>, router: Router) {
+    // A "drop" fault notifies this, and the connection is dropped without a response.
+    let kill = Arc::new(Notify::new());
+    let killer = kill.clone();
+    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let (app, router, kill) = (app.clone(), router.clone(), killer.clone());
+        async move { Ok::<_, Infallible>(front(app, router, request, peer, kill).await) }
+    });
+    let connection = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        _ = connection => {}
+        _ = kill.notified() => {}
+    }
+}
+
+/// The peer's address, for brute-force protection.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Peer(pub SocketAddr);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Area {
+    Control,
+    Public,
+    Api,
+}
+
+fn area(path: &str) -> Area {
+    if path == "/__emu" || path.starts_with("/__emu/") {
+        Area::Control
+    } else if path.starts_with("/.well-known/") || path == "/healthz" {
+        Area::Public
+    } else {
+        Area::Api
+    }
+}
+
+/// Everything around the handlers: CORS, the body limit, the journal and faults.
+async fn front(
+    app: Arc<App>,
+    mut router: Router,
+    request: Request<Incoming>,
+    peer: SocketAddr,
+    kill: Arc<Notify>,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let area = area(&path);
+    let origin = params::origin(&parts.headers);
+    let cors = match (&origin, area) {
+        (None, _) => false,
+        (Some(_), Area::Control | Area::Public) => true,
+        (Some(origin), Area::Api) => app.lock().origin_allowed_anywhere(origin),
+    };
+
+    if parts.method == Method::OPTIONS && parts.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD) {
+        let mut response = match (&origin, cors) {
+            (Some(_), true) => StatusCode::NO_CONTENT.into_response(),
+            (Some(origin), false) => errors::origin_not_allowed(origin).into_response(),
+            (None, _) => errors::invalid_request("Preflight without Origin").into_response(),
+        };
+        if let (Some(origin), true) = (&origin, cors) {
+            preflight_headers(response.headers_mut(), &parts.headers, area);
+            cors_headers(response.headers_mut(), origin, area);
+        }
+        return response;
+    }
+
+    let bytes = match Limited::new(body, app.body_limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            let mut response = errors::body_too_large(app.body_limit).into_response();
+            if let (Some(origin), true) = (&origin, cors) {
+                cors_headers(response.headers_mut(), origin, area);
+            }
+            return response;
+        }
+        Err(_) => return errors::invalid_request("The request body could not be read").into_response(),
+    };
+
+    let mut journal_seq = None;
+    let mut fault = None;
+    if area != Area::Control {
+        let mut state = app.lock();
+        journal_seq = Some(record_request(&mut state, &parts, &bytes));
+        let method = parts.method.as_str();
+        if let Some(index) = state.faults.iter().position(|f| f.matches(method, &path)) {
+            let matched = state.faults.get_mut(index).map(|f| {
+                f.count = f.count.saturating_sub(1);
+                f.clone()
+            });
+            if state.faults.get(index).is_some_and(|f| f.count == 0) {
+                state.faults.remove(index);
+            }
+            fault = matched;
+        }
+        if let (Some(seq), Some(_)) = (journal_seq, &fault)
+            && let Some(entry) = state.journal.iter_mut().rev().find(|e| e.seq == seq)
+        {
+            entry.fault = true;
+        }
+    }
+
+    parts.extensions.insert(Peer(peer));
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let mut response = match fault {
+        Some(fault) => apply_fault(fault, &mut router, request, kill).await,
+        None => call(&mut router, request).await,
+    };
+    if let (Some(origin), true) = (&origin, cors) {
+        cors_headers(response.headers_mut(), origin, area);
+    }
+    if let Some(seq) = journal_seq {
+        let status = response.status().as_u16();
+        if let Some(entry) = app.lock().journal.iter_mut().rev().find(|e| e.seq == seq) {
+            entry.status = Some(status);
+        }
+    }
+    response
+}
+
+async fn call(router: &mut Router, request: Request<Body>) -> Response {
+    match router.call(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+async fn apply_fault(fault: Fault, router: &mut Router, request: Request<Body>, kill: Arc<Notify>) -> Response {
+    if let Some(ms) = fault.delay_ms {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    if fault.drop {
+        kill.notify_one();
+        return std::future::pending().await;
+    }
+    let canned = fault.status.is_some() || fault.body.is_some() || !fault.headers.is_empty();
+    let response = if canned {
+        let status = StatusCode::from_u16(fault.status.unwrap_or(500)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, fault.body.clone().unwrap_or_default()).into_response();
+        for (name, value) in &fault.headers {
+            if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::from_str(value)) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        response
+    } else {
+        call(router, request).await
+    };
+    if !fault.truncate {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    parts.headers.remove(CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(half))
+}
+
+fn preflight_headers(headers: &mut HeaderMap, request: &HeaderMap, area: Area) {
+    let (methods, allowed) = match area {
+        Area::Api => ("GET, POST, DELETE, OPTIONS", "Authorization, Content-Type, Auth0-Client".to_owned()),
+        _ => (
+            "GET, POST, PUT, PATCH, DELETE, OPTIONS",
+            request
+                .get(ACCESS_CONTROL_REQUEST_HEADERS)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("Authorization, Content-Type")
+                .to_owned(),
+        ),
+    };
+    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(methods));
+    if let Ok(value) = HeaderValue::from_str(&allowed) {
+        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, value);
+    }
+    headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
+}
+
+fn cors_headers(headers: &mut HeaderMap, origin: &str, area: Area) {
+    if let Ok(value) = HeaderValue::from_str(origin) {
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, value);
+    }
+    headers.insert(VARY, HeaderValue::from_static("Origin"));
+    if area == Area::Api {
+        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    }
+    headers.insert(
+        ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset"),
+    );
+}
+
+const REDACTED_PARAMS: &[&str] = &[
+    "password",
+    "client_secret",
+    "client_assertion",
+    "otp",
+    "binding_code",
+    "recovery_code",
+    "mfa_token",
+    "oob_code",
+    "refresh_token",
+    "access_token",
+    "id_token",
+];
+const JOURNAL_HEADERS: &[&str] =
+    &["content-type", "origin", "user-agent", "auth0-client", "auth0-forwarded-for", "x-forwarded-for"];
+
+fn record_request(state: &mut State, parts: &axum::http::request::Parts, body: &Bytes) -> u64 {
+    let mut headers = serde_json::Map::new();
+    for name in JOURNAL_HEADERS {
+        if let Some(value) = parts.headers.get(*name).and_then(|v| v.to_str().ok()) {
+            headers.insert((*name).to_owned(), json!(value));
+        }
+    }
+    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let scheme = value.split_whitespace().next().unwrap_or("");
+        headers.insert("authorization".into(), json!(format!("{scheme} [redacted]")));
+    }
+    let body = match params::Params::parse(&parts.headers, body) {
+        Ok(params) => Value::Object(
+            params
+                .0
+                .into_iter()
+                .map(|(k, v)| {
+                    let value = if REDACTED_PARAMS.contains(&k.as_str()) { json!("[redacted]") } else { v };
+                    (k, value)
+                })
+                .collect(),
+        ),
+        Err(_) => json!(format!("[{} bytes, not parsed]", body.len())),
+    };
+    state.journal_seq += 1;
+    let seq = state.journal_seq;
+    let time = state.now_ms() / 1000;
+    state.journal.push_back(JournalEntry {
+        seq,
+        time,
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers,
+        body,
+        status: None,
+        fault: false,
+    });
+    while state.journal.len() > state::JOURNAL_CAPACITY {
+        state.journal.pop_front();
+    }
+    seq
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shipped_seed_loads() {
+        let seed = super::default_seed();
+        assert!(super::State::from_seed(&seed, &Default::default()).is_ok());
+        assert_eq!(seed.tenant, "Emulated Tenant");
+    }
+}

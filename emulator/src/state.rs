@@ -1,0 +1,715 @@
+//! The tenant's state: clock, clients, users and their authenticators, transactions, outbox, pushes,
+//! faults and the journal.
+
+use crate::crypto;
+use crate::seed::{AuthenticatorSeed, ClientSeed, Seed, UserSeed};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::{HashMap, VecDeque};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const FAILED_CODE_BUCKET_SIZE: u32 = 10;
+pub const FAILED_CODE_REFILL_MS: i64 = 6 * 60 * 1000;
+pub const BRUTE_FORCE_THRESHOLD: u32 = 10;
+pub const BRUTE_FORCE_BLOCK_MS: i64 = 30 * 24 * 3600 * 1000;
+pub const BINDING_CODE_LIFETIME_MS: i64 = 5 * 60 * 1000;
+pub const PUSH_LIFETIME_MS: i64 = 5 * 60 * 1000;
+pub const PUSH_MIN_POLL_INTERVAL_MS: i64 = 5 * 1000;
+pub const JOURNAL_CAPACITY: usize = 2000;
+/// The clock stays between 1970 and 9999 so that no lifetime arithmetic can overflow.
+pub const MAX_CLOCK_MS: i64 = 253_402_300_799_000;
+/// Longest lifetime or window a setting may ask for: a year.
+pub const MAX_SETTING_SECS: u64 = 365 * 24 * 3600;
+
+// ---- clock --------------------------------------------------------------------------------------------------
+
+/// The one clock behind every lifetime, bucket refill, TOTP step and push expiry.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    frozen_at_ms: Option<i64>,
+    offset_ms: i64,
+}
+
+fn real_now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+impl Clock {
+    pub fn now_ms(&self) -> i64 {
+        self.frozen_at_ms.unwrap_or_else(|| real_now_ms() + self.offset_ms)
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.frozen_at_ms.is_some()
+    }
+
+    pub fn freeze(&mut self, frozen: bool) {
+        match (frozen, self.frozen_at_ms) {
+            (true, None) => self.frozen_at_ms = Some(self.now_ms()),
+            (false, Some(at)) => {
+                self.offset_ms = at - real_now_ms();
+                self.frozen_at_ms = None;
+            }
+            _ => {}
+        }
+    }
+
+    pub fn set_ms(&mut self, at_ms: i64) {
+        let at_ms = at_ms.clamp(0, MAX_CLOCK_MS);
+        match self.frozen_at_ms {
+            Some(_) => self.frozen_at_ms = Some(at_ms),
+            None => self.offset_ms = at_ms - real_now_ms(),
+        }
+    }
+
+    pub fn advance_ms(&mut self, by_ms: i64) {
+        let target = self.now_ms().saturating_add(by_ms);
+        self.set_ms(target);
+    }
+}
+
+// ---- users and authenticators -------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+pub enum Factor {
+    Otp { secret: String, last_used_step: Option<u64> },
+    Sms { phone_number: String },
+    Voice { phone_number: String },
+    Email { email: String },
+    Push { name: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Authenticator {
+    pub id: String,
+    pub factor: Factor,
+    pub active: bool,
+    pub created_ms: i64,
+    /// The authenticator enrolled with this one (SMS with voice, push with OTP): they are removed together.
+    pub pair: Option<String>,
+}
+
+impl Authenticator {
+    pub fn to_json(&self) -> Value {
+        let created_at = iso8601(self.created_ms);
+        match &self.factor {
+            Factor::Otp { .. } => {
+                json!({"id": self.id, "authenticator_type": "otp", "active": self.active, "created_at": created_at})
+            }
+            Factor::Sms { phone_number } | Factor::Voice { phone_number } => json!({
+                "id": self.id, "authenticator_type": "oob", "active": self.active,
+                "oob_channel": if matches!(self.factor, Factor::Sms { .. }) { "sms" } else { "voice" },
+                "name": mask_phone(phone_number), "created_at": created_at,
+            }),
+            Factor::Email { email } => json!({
+                "id": self.id, "authenticator_type": "oob", "active": self.active, "oob_channel": "email",
+                "name": mask_email(email), "created_at": created_at,
+            }),
+            Factor::Push { name } => json!({
+                "id": self.id, "authenticator_type": "oob", "active": self.active, "oob_channel": "auth0",
+                "name": name, "created_at": created_at,
+            }),
+        }
+    }
+
+    pub fn is_oob(&self) -> bool {
+        !matches!(self.factor, Factor::Otp { .. })
+    }
+}
+
+/// The failed-code bucket: 10 attempts, refilled at one per six minutes.
+#[derive(Clone, Debug)]
+pub struct Bucket {
+    available: u32,
+    last_refill_ms: i64,
+}
+
+impl Bucket {
+    fn full(now_ms: i64) -> Self {
+        Self { available: FAILED_CODE_BUCKET_SIZE, last_refill_ms: now_ms }
+    }
+
+    fn refill(&mut self, now_ms: i64) {
+        if self.available >= FAILED_CODE_BUCKET_SIZE {
+            self.last_refill_ms = now_ms;
+            return;
+        }
+        let refills = (now_ms - self.last_refill_ms).max(0) / FAILED_CODE_REFILL_MS;
+        if refills > 0 {
+            self.available = (self.available as i64 + refills).min(FAILED_CODE_BUCKET_SIZE as i64) as u32;
+            self.last_refill_ms = if self.available >= FAILED_CODE_BUCKET_SIZE {
+                now_ms
+            } else {
+                self.last_refill_ms + refills * FAILED_CODE_REFILL_MS
+            };
+        }
+    }
+
+    pub fn has_attempt(&mut self, now_ms: i64) -> bool {
+        self.refill(now_ms);
+        self.available > 0
+    }
+
+    pub fn consume(&mut self, now_ms: i64) {
+        self.refill(now_ms);
+        self.available = self.available.saturating_sub(1);
+    }
+
+    pub fn available(&self) -> u32 {
+        self.available
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct User {
+    pub user_id: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub password_hash: String,
+    pub mfa: bool,
+    pub blocked: bool,
+    pub recovery_code: Option<String>,
+    pub authenticators: Vec<Authenticator>,
+    pub bucket: Bucket,
+}
+
+impl User {
+    pub fn display(&self) -> &str {
+        self.email.as_deref().unwrap_or(&self.username)
+    }
+
+    pub fn has_active(&self) -> bool {
+        self.authenticators.iter().any(|a| a.active)
+    }
+
+    pub fn list_json(&self) -> Vec<Value> {
+        let mut list: Vec<Value> = self.authenticators.iter().map(Authenticator::to_json).collect();
+        if self.recovery_code.is_some() && self.has_active() {
+            list.push(json!({
+                "id": format!("recovery-code|dev_{}", crypto::stable_id(&self.user_id)),
+                "authenticator_type": "recovery-code", "active": true,
+            }));
+        }
+        list
+    }
+
+    /// `mfa_requirements` of `mfa_required`: what the user can be challenged with, or what to enroll.
+    pub fn mfa_requirements(&self) -> Value {
+        let mut types: Vec<&str> = Vec::new();
+        for a in self.authenticators.iter().filter(|a| a.active) {
+            let kind = match a.factor {
+                Factor::Otp { .. } => "otp",
+                Factor::Sms { .. } | Factor::Voice { .. } => "phone",
+                Factor::Email { .. } => "email",
+                Factor::Push { .. } => "push-notification",
+            };
+            if !types.contains(&kind) {
+                types.push(kind);
+            }
+        }
+        if types.is_empty() {
+            return json!({"enroll": [{"type": "otp"}, {"type": "phone"}, {"type": "push-notification"}]});
+        }
+        if self.recovery_code.is_some() {
+            types.push("recovery-code");
+        }
+        json!({"challenge": types.iter().map(|t| json!({"type": t})).collect::<Vec<_>>()})
+    }
+}
+
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().filter(|c| c.is_ascii_digit()).collect();
+    let keep = digits.len().min(4);
+    let masked = "X".repeat(digits.len() - keep);
+    format!("{masked}{}", digits[digits.len() - keep..].iter().collect::<String>())
+}
+
+pub fn mask_email(email: &str) -> String {
+    let domain = email.split_once('@').map(|(_, d)| d).unwrap_or("");
+    let shown: String = domain.chars().take(4).collect();
+    format!("****@{shown}{}", "*".repeat(domain.chars().count().saturating_sub(4)))
+}
+
+/// `2024-01-31T12:34:56.789Z` without a date library.
+pub fn iso8601(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        ms.rem_euclid(1000)
+    )
+}
+
+// ---- clients ------------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub allowed_origins: Vec<String>,
+    pub grant_types: Option<Vec<String>>,
+}
+
+impl From<&ClientSeed> for Client {
+    fn from(seed: &ClientSeed) -> Self {
+        let public = seed.auth_method.as_deref() == Some("none");
+        Self {
+            client_id: seed.client_id.clone(),
+            client_secret: if public { None } else { seed.client_secret.clone() },
+            allowed_origins: seed.allowed_origins.iter().map(|o| o.trim_end_matches('/').to_owned()).collect(),
+            grant_types: seed.grant_types.clone(),
+        }
+    }
+}
+
+// ---- transactions -------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug)]
+pub struct MfaTransaction {
+    pub user_id: String,
+    pub client_id: String,
+    pub audience: Option<String>,
+    pub scope: String,
+    pub expires_ms: i64,
+}
+
+#[derive(Clone, Debug)]
+pub enum OobKind {
+    Binding { code: String },
+    Push { push_id: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct OobTransaction {
+    pub mfa_token: Option<String>,
+    pub user_id: String,
+    pub kind: OobKind,
+    /// Authenticators that become active when this transaction succeeds (an enrollment).
+    pub activates: Vec<String>,
+    pub expires_ms: i64,
+    pub used: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PushState {
+    Pending,
+    Approved,
+    Rejected,
+    Expired,
+}
+
+#[derive(Clone, Debug)]
+pub struct Push {
+    pub id: String,
+    pub user_id: String,
+    pub username: String,
+    pub enrollment: bool,
+    pub state: PushState,
+    pub created_ms: i64,
+    pub expires_ms: i64,
+    pub polls: u32,
+    pub last_poll_ms: Option<i64>,
+}
+
+impl Push {
+    pub fn settle_expiry(&mut self, now_ms: i64) {
+        if self.state == PushState::Pending && now_ms >= self.expires_ms {
+            self.state = PushState::Expired;
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id, "user": self.username, "user_id": self.user_id,
+            "kind": if self.enrollment { "enrollment" } else { "challenge" },
+            "state": self.state, "polls": self.polls,
+            "created_at": self.created_ms / 1000, "expires_at": self.expires_ms / 1000,
+        })
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OutboxMessage {
+    pub id: u64,
+    pub user: String,
+    pub channel: &'static str,
+    pub to: String,
+    pub code: String,
+    pub purpose: &'static str,
+    pub time: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct RefreshGrant {
+    pub user_id: String,
+    pub client_id: String,
+    pub audience: Option<String>,
+    pub scope: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccessGrant {
+    pub user_id: String,
+    pub client_id: String,
+    pub audience: String,
+    pub scopes: Vec<String>,
+    pub expires_ms: i64,
+}
+
+// ---- control-plane models -----------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// An exact path, or a prefix ending in `*`; absent matches every emulated endpoint.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub headers: HashMap<String, String>,
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+    #[serde(default)]
+    pub drop: bool,
+    #[serde(default)]
+    pub truncate: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl Fault {
+    pub fn matches(&self, method: &str, path: &str) -> bool {
+        let path_ok = match self.endpoint.as_deref() {
+            None | Some("*") => true,
+            Some(pattern) => match pattern.strip_suffix('*') {
+                Some(prefix) => path.starts_with(prefix),
+                None => path == pattern,
+            },
+        };
+        path_ok && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct JournalEntry {
+    pub seq: u64,
+    pub time: i64,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: serde_json::Map<String, Value>,
+    pub body: Value,
+    pub status: Option<u16>,
+    pub fault: bool,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct PushPolicy {
+    #[serde(default)]
+    pub auto_approve_after_polls: Option<u32>,
+    #[serde(default)]
+    pub auto_approve_after_secs: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct RateLimit {
+    #[serde(default)]
+    pub enabled: bool,
+    #[serde(default = "default_rate_limit")]
+    pub limit: u32,
+    #[serde(default = "default_rate_window")]
+    pub window_secs: u64,
+}
+
+fn default_rate_limit() -> u32 {
+    30
+}
+
+fn default_rate_window() -> u64 {
+    1
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Settings {
+    pub tenant: String,
+    pub connection: String,
+    pub recovery_codes: bool,
+    pub mfa_token_ttl_secs: u64,
+    pub push_rejection_error: String,
+    pub permissive_cors: bool,
+}
+
+// ---- the tenant ---------------------------------------------------------------------------------------------
+
+pub struct State {
+    pub settings: Settings,
+    pub clock: Clock,
+    pub users: Vec<User>,
+    pub clients: Vec<Client>,
+    pub mfa_tokens: HashMap<String, MfaTransaction>,
+    pub oobs: HashMap<String, OobTransaction>,
+    pub pushes: Vec<Push>,
+    pub push_policy: PushPolicy,
+    pub outbox: Vec<OutboxMessage>,
+    pub outbox_seq: u64,
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    pub access_tokens: HashMap<String, AccessGrant>,
+    /// Failed password attempts per (IP, identifier): count and time of the last failure.
+    pub brute_force: HashMap<(String, String), (u32, i64)>,
+    pub rate_limit: RateLimit,
+    pub rate_windows: HashMap<String, (i64, u32)>,
+    pub faults: VecDeque<Fault>,
+    pub journal: VecDeque<JournalEntry>,
+    pub journal_seq: u64,
+}
+
+/// Overrides given on the command line or to `spawn`; they survive a reset to the seed.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub permissive_cors: bool,
+    pub mfa_token_ttl_secs: Option<u64>,
+}
+
+impl State {
+    pub fn from_seed(seed: &Seed, overrides: &Overrides) -> Result<Self, String> {
+        let clock = Clock::default();
+        let now = clock.now_ms();
+        let settings = Settings {
+            tenant: seed.tenant.clone(),
+            connection: seed.connection.clone(),
+            recovery_codes: seed.recovery_codes,
+            mfa_token_ttl_secs: overrides.mfa_token_ttl_secs.or(seed.mfa_token_ttl_secs).unwrap_or(300),
+            push_rejection_error: validate_rejection_error(seed.push_rejection_error.as_deref())?,
+            permissive_cors: overrides.permissive_cors,
+        };
+        let mut state = Self {
+            settings,
+            clock,
+            users: Vec::new(),
+            clients: Vec::new(),
+            mfa_tokens: HashMap::new(),
+            oobs: HashMap::new(),
+            pushes: Vec::new(),
+            push_policy: PushPolicy::default(),
+            outbox: Vec::new(),
+            outbox_seq: 0,
+            refresh_tokens: HashMap::new(),
+            access_tokens: HashMap::new(),
+            brute_force: HashMap::new(),
+            rate_limit: RateLimit::default(),
+            rate_windows: HashMap::new(),
+            faults: VecDeque::new(),
+            journal: VecDeque::new(),
+            journal_seq: 0,
+        };
+        for client in &seed.clients {
+            state.add_client(client)?;
+        }
+        for user in &seed.users {
+            state.add_user(user, now)?;
+        }
+        Ok(state)
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn add_client(&mut self, seed: &ClientSeed) -> Result<(), String> {
+        if seed.client_id.is_empty() {
+            return Err("client_id must not be empty".into());
+        }
+        if self.clients.iter().any(|c| c.client_id == seed.client_id) {
+            return Err(format!("client {} already exists", seed.client_id));
+        }
+        match seed.auth_method.as_deref() {
+            None | Some("none" | "client_secret_post" | "client_secret_basic") => {}
+            Some(other) => return Err(format!("unknown auth_method {other}")),
+        }
+        if seed.auth_method.as_deref() != Some("none") && seed.client_secret.is_none() {
+            return Err(format!("client {} needs a client_secret or auth_method none", seed.client_id));
+        }
+        self.clients.push(Client::from(seed));
+        Ok(())
+    }
+
+    pub fn add_user(&mut self, seed: &UserSeed, now_ms: i64) -> Result<String, String> {
+        let username = seed.username.trim().to_owned();
+        if username.is_empty() {
+            return Err("username must not be empty".into());
+        }
+        if self.find_user_by_login(&username).is_some()
+            || seed.email.as_deref().is_some_and(|e| self.find_user_by_login(e).is_some())
+        {
+            return Err(format!("user {username} already exists"));
+        }
+        let user_id = seed.user_id.clone().unwrap_or_else(|| format!("auth0|{}", crypto::stable_id(&username)));
+        let password_hash = if crypto::is_password_hash(&seed.password) {
+            seed.password.clone()
+        } else {
+            crypto::hash_password(&seed.password)
+        };
+        let mut authenticators = Vec::new();
+        for (index, a) in seed.authenticators.iter().enumerate() {
+            let dev = crypto::stable_id(&format!("{username}#{index}"));
+            match a {
+                AuthenticatorSeed::Otp { secret } => {
+                    check_secret(secret)?;
+                    authenticators.push(authenticator(format!("totp|dev_{dev}"), otp(secret), now_ms, None));
+                }
+                AuthenticatorSeed::Sms { phone_number } | AuthenticatorSeed::Voice { phone_number } => {
+                    let (sms, voice) = (format!("sms|dev_{dev}"), format!("voice|dev_{dev}"));
+                    let number = phone_number.clone();
+                    authenticators.push(authenticator(
+                        sms.clone(),
+                        Factor::Sms { phone_number: number.clone() },
+                        now_ms,
+                        Some(voice.clone()),
+                    ));
+                    authenticators.push(authenticator(
+                        voice,
+                        Factor::Voice { phone_number: number },
+                        now_ms,
+                        Some(sms),
+                    ));
+                }
+                AuthenticatorSeed::Email { email } => authenticators.push(authenticator(
+                    format!("email|dev_{dev}"),
+                    Factor::Email { email: email.clone() },
+                    now_ms,
+                    None,
+                )),
+                AuthenticatorSeed::Push { name, otp_secret } => {
+                    let secret = otp_secret.clone().unwrap_or_else(crypto::random_totp_secret);
+                    check_secret(&secret)?;
+                    let (push, totp) = (format!("push|dev_{dev}"), format!("totp|dev_{dev}"));
+                    let name = name.clone().unwrap_or_else(|| "Guardian device".into());
+                    authenticators.push(authenticator(push.clone(), Factor::Push { name }, now_ms, Some(totp.clone())));
+                    authenticators.push(authenticator(totp, otp(&secret), now_ms, Some(push)));
+                }
+            }
+        }
+        self.users.push(User {
+            user_id: user_id.clone(),
+            username,
+            email: seed.email.clone(),
+            password_hash,
+            mfa: seed.mfa,
+            blocked: seed.blocked,
+            recovery_code: seed.recovery_code.as_deref().map(normalize_recovery_code),
+            authenticators,
+            bucket: Bucket::full(now_ms),
+        });
+        Ok(user_id)
+    }
+
+    pub fn find_user_by_login(&self, login: &str) -> Option<usize> {
+        self.users.iter().position(|u| {
+            u.username.eq_ignore_ascii_case(login) || u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(login))
+        })
+    }
+
+    pub fn user_index(&self, user_id: &str) -> Option<usize> {
+        self.users.iter().position(|u| u.user_id == user_id)
+    }
+
+    pub fn client(&self, client_id: &str) -> Option<&Client> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    pub fn origin_allowed_anywhere(&self, origin: &str) -> bool {
+        self.settings.permissive_cors || self.clients.iter().any(|c| c.allowed_origins.iter().any(|o| o == origin))
+    }
+
+    pub fn send(&mut self, user: &str, channel: &'static str, to: &str, code: &str, purpose: &'static str) {
+        self.outbox_seq += 1;
+        let time = self.now_ms() / 1000;
+        self.outbox.push(OutboxMessage {
+            id: self.outbox_seq,
+            user: user.to_owned(),
+            channel,
+            to: to.to_owned(),
+            code: code.to_owned(),
+            purpose,
+            time,
+        });
+    }
+}
+
+pub fn validate_rejection_error(value: Option<&str>) -> Result<String, String> {
+    match value.unwrap_or("access_denied") {
+        v @ ("access_denied" | "invalid_grant") => Ok(v.to_owned()),
+        other => Err(format!("push_rejection_error must be access_denied or invalid_grant, not {other}")),
+    }
+}
+
+pub fn normalize_recovery_code(code: &str) -> String {
+    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+fn check_secret(secret: &str) -> Result<(), String> {
+    crypto::base32_decode(secret).map(|_| ()).ok_or_else(|| "an OTP secret must be base32".to_owned())
+}
+
+fn otp(secret: &str) -> Factor {
+    Factor::Otp { secret: secret.to_owned(), last_used_step: None }
+}
+
+fn authenticator(id: String, factor: Factor, created_ms: i64, pair: Option<String>) -> Authenticator {
+    Authenticator { id, factor, active: true, created_ms, pair }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_formats_known_instants() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+        assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn bucket_refills_one_per_six_minutes() {
+        let mut bucket = Bucket::full(0);
+        for _ in 0..10 {
+            bucket.consume(0);
+        }
+        assert!(!bucket.has_attempt(FAILED_CODE_REFILL_MS - 1));
+        assert!(bucket.has_attempt(FAILED_CODE_REFILL_MS));
+        assert_eq!(bucket.available(), 1);
+        assert!(bucket.has_attempt(100 * FAILED_CODE_REFILL_MS));
+        assert_eq!(bucket.available(), 10);
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask_phone("+15555550100"), "XXXXXXX0100");
+        assert_eq!(mask_email("user@example.com"), "****@exam*******");
+    }
+}
