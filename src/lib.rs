@@ -5,6 +5,10 @@
 //! `api` (sans-IO requests and responses of the Auth0 wire contract) → `http` (the transport trait);
 //! `otp` (base32, HOTP, TOTP, `otpauth://` URIs, secrets) stands on its own.
 
+pub mod api;
+pub mod error;
+pub mod flow;
+pub mod http;
 pub mod otp;
 
 /// The JavaScript facade; also usable from Rust crates that build their own wasm module on top of this one.

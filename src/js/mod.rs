@@ -1,10 +1,14 @@
 //! The JavaScript facade: thin `#[wasm_bindgen]` wrappers that validate every input coming from JavaScript and turn
 //! every failure into an `Error` with a stable `code`, so that no bad input can reach a panic.
 
+mod client;
 mod error;
+mod fetch;
 mod input;
 mod otp;
+mod predicates;
 
+pub use client::MfaClient;
 pub use otp::{Hotp, Totp, base32_decode, base32_encode, generate_secret, parse_key_uri};
 
 use wasm_bindgen::prelude::*;
@@ -14,8 +18,145 @@ const TYPES: &'static str = r#"
 /** Every error this library throws is an `Error` with a stable, machine-readable `code`. */
 export interface Auth0MfaError extends Error {
   name: "Auth0MfaError";
-  /** For example `invalid_secret`, `invalid_uri`, `invalid_option`, `invalid_argument`, `invalid_time`. */
-  code: string;
+  /** Stable and machine-readable: see `ErrorCode`. */
+  code: ErrorCode;
+  /** HTTP status of the response behind the error, when there was one. */
+  status?: number;
+  /** Auth0's `error` field, e.g. `invalid_grant`. */
+  error?: string;
+  /** Auth0's `error_description`. */
+  description?: string;
+  /** `rate_limited`: seconds until a retry may succeed, when the server said. */
+  retryAfter?: number;
+  /** `mfa_required`: the token for the MFA endpoints. Never part of the message. */
+  mfaToken?: string;
+  mfaRequirements?: MfaRequirements;
+  /** The same step may be tried again: the login kept its stage. */
+  retryable?: boolean;
+  /** The `mfa_token` is expired or unusable: log in again. */
+  restartRequired?: boolean;
+}
+
+export type ErrorCode =
+  | "invalid_secret" | "invalid_base32" | "invalid_uri" | "invalid_option" | "invalid_argument" | "invalid_time"
+  | "invalid_code" | "random_unavailable" | "client_secret_in_browser" | "invalid_state"
+  | "mfa_required" | "enrollment_required" | "mfa_token_expired" | "mfa_token_invalid" | "invalid_credentials"
+  | "too_many_attempts" | "rate_limited" | "user_blocked" | "password_leaked" | "verification_required"
+  | "unauthorized_client" | "access_denied" | "push_rejected" | "push_timeout" | "authorization_pending"
+  | "slow_down" | "server_error" | "auth0_error" | "network_error" | "timeout" | "aborted" | "invalid_response";
+
+/** Options for `new MfaClient(…)`. */
+export interface MfaClientOptions {
+  /** `tenant.auth0.com`, a custom domain, or a full `https://` URL; `http://` only for localhost. */
+  domain: string;
+  clientId: string;
+  /** Confidential applications only (a server or a Worker). Refused in a browser page unless `allowClientSecretInBrowser`. */
+  clientSecret?: string;
+  allowClientSecretInBrowser?: boolean;
+  /** API identifier for the access token. */
+  audience?: string;
+  /** Default `"openid profile email"`; add `offline_access` for a refresh token. */
+  scope?: string;
+  /** Connection name: uses the password-realm grant. */
+  realm?: string;
+  /** Ask for an MFA-API access token (audience `https://{domain}/mfa/`, scopes `enroll read:authenticators remove:authenticators`). */
+  mfaApi?: boolean;
+  /** Per-request timeout in milliseconds. */
+  timeoutMs?: number;
+  /** A `fetch` to use instead of the global one (a Workers service binding, a proxy). */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** The end user's IP, sent as `auth0-forwarded-for` (server-side only). */
+  forwardedFor?: string;
+}
+
+export type Stage = "start" | "mfa_required" | "enrolling" | "challenged" | "authenticated" | "failed";
+export type AuthenticatorType = "otp" | "sms" | "voice" | "email" | "push" | "recovery-code" | "unknown";
+
+export interface MfaRequirements {
+  challenge?: string[];
+  enroll?: string[];
+}
+
+export interface Tokens {
+  accessToken: string;
+  tokenType: string;
+  expiresIn?: number;
+  idToken?: string;
+  refreshToken?: string;
+  scope?: string;
+  /** After `verifyRecoveryCode`: the user's new recovery code. Show it once. */
+  recoveryCode?: string;
+}
+
+export type LoginResult =
+  | { stage: "authenticated"; tokens: Tokens }
+  | { stage: "mfa_required"; mfaRequirements?: MfaRequirements };
+
+export interface Authenticator {
+  id: string;
+  type: AuthenticatorType;
+  /** As Auth0 sends it: `otp`, `oob` or `recovery-code`. */
+  authenticatorType: string;
+  active: boolean;
+  oobChannel?: string;
+  /** Masked phone number, email address or device name. */
+  name?: string;
+}
+
+export interface AuthenticatorList {
+  /** The ones that can be challenged. */
+  active: Authenticator[];
+  /** Everything, unconfirmed enrollments included. */
+  all: Authenticator[];
+}
+
+export type EnrollRequest =
+  | { type: "otp" }
+  | { type: "sms" | "voice"; phoneNumber: string }
+  | { type: "email"; email: string }
+  | { type: "push" };
+
+export interface Enrollment {
+  type: AuthenticatorType;
+  authenticatorType: string;
+  /** OTP: the base32 secret to show for manual entry. */
+  secret?: string;
+  /** OTP: the `otpauth://` URI for a QR code. Push: the URI for the Guardian app. */
+  barcodeUri?: string;
+  /** OTP: the parameters of `barcodeUri`. */
+  otp?: KeyUriInfo;
+  oobChannel?: string;
+  /** SMS, voice, email: confirm with `verifyOob`. */
+  bindingRequired: boolean;
+  /** Only with the first enrollment, and only when recovery codes are on: show them once. */
+  recoveryCodes: string[];
+}
+
+export type ChallengeRequest = { authenticatorId: string } | { type: "otp" | "sms" | "voice" | "email" | "push" };
+
+export interface ChallengeResult {
+  type: AuthenticatorType;
+  authenticatorId?: string;
+  /** `otp` or `oob`, as Auth0 answered. */
+  challengeType: string;
+  /** SMS, voice, email: call `verifyOob`. Push: `waitForPush`. OTP: `verifyOtp`. */
+  bindingRequired: boolean;
+}
+
+export interface PushProgress {
+  attempt: number;
+  slowDown: boolean;
+  nextIntervalMs: number;
+  elapsedMs: number;
+}
+
+export interface WaitForPushOptions {
+  /** Between polls; at least 1000, default 5000. Each `slow_down` adds 5000. */
+  intervalMs?: number;
+  /** Give up (`push_timeout`) after this long; default 300000. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onPoll?: (progress: PushProgress) => void;
 }
 
 /** HMAC hash function of an OTP key. */

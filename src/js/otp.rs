@@ -101,7 +101,7 @@ impl Totp {
     /// The code at `time` (default: now).
     pub fn generate(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Timestamp")] time: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Timestamp")] time: Option<JsValue>,
     ) -> Result<String, JsValue> {
         Ok(self.inner.generate(input::unix_seconds(time.as_ref())?))
     }
@@ -113,7 +113,7 @@ impl Totp {
     pub fn verify(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "TotpVerifyOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "TotpVerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let code = input::text(&code, "code", MAX_TEXT_CHARS)
             .map_err(|_| js_error("invalid_code", "code must be a string"))?;
@@ -127,7 +127,7 @@ impl Totp {
     /// Seconds until the code at `time` (default: now) is replaced, from `period` down to 1.
     pub fn remaining(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Timestamp")] time: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Timestamp")] time: Option<JsValue>,
     ) -> Result<f64, JsValue> {
         Ok(self.inner.remaining(input::unix_seconds(time.as_ref())?) as f64)
     }
@@ -135,7 +135,7 @@ impl Totp {
     /// The step counter at `time` (default: now): Unix seconds divided by the period.
     pub fn counter(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Timestamp")] time: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Timestamp")] time: Option<JsValue>,
     ) -> Result<f64, JsValue> {
         Ok(self.inner.counter(input::unix_seconds(time.as_ref())?) as f64)
     }
@@ -221,7 +221,7 @@ impl Hotp {
     /// The code for `counter` (default: the key's `counter`).
     pub fn generate(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "number")] counter: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] counter: Option<JsValue>,
     ) -> Result<String, JsValue> {
         let counter =
             input::optional_count(counter.as_ref(), "counter", 0, MAX_SAFE_INTEGER)?.unwrap_or(self.inner.counter);
@@ -234,7 +234,7 @@ impl Hotp {
     pub fn verify(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "HotpVerifyOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "HotpVerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let code = input::text(&code, "code", MAX_TEXT_CHARS)
             .map_err(|_| js_error("invalid_code", "code must be a string"))?;
@@ -305,7 +305,7 @@ pub fn base32_decode(#[wasm_bindgen(unchecked_param_type = "string")] text: JsVa
 /// A new random secret as base32: 20 bytes (160 bits, 32 characters) unless `bytes` (16 to 64) says otherwise.
 #[wasm_bindgen(js_name = generateSecret)]
 pub fn generate_secret(
-    #[wasm_bindgen(unchecked_param_type = "number")] bytes: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "number")] bytes: Option<JsValue>,
 ) -> Result<String, JsValue> {
     let bytes = input::optional_count(bytes.as_ref(), "bytes", 16, 64)?.map_or(DEFAULT_SECRET_BYTES, |b| b as usize);
     Ok(Secret::generate(bytes).map_err(otp_error)?.to_base32())
@@ -314,33 +314,34 @@ pub fn generate_secret(
 /// Parses an `otpauth://` URI into its parts without choosing TOTP or HOTP first.
 #[wasm_bindgen(js_name = parseKeyUri, unchecked_return_type = "KeyUriInfo")]
 pub fn parse_key_uri(#[wasm_bindgen(unchecked_param_type = "string")] uri: JsValue) -> Result<JsValue, JsValue> {
-    let key = uri_argument(&uri)?;
+    key_uri_info(&uri_argument(&uri)?)
+}
+
+/// A Key URI as the plain object `KeyUriInfo`.
+pub(crate) fn key_uri_info(key: &KeyUri) -> Result<JsValue, JsValue> {
     let info = Object::new();
-    let set = |name: &str, value: JsValue| {
-        // Defining a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&info, &JsValue::from_str(name), &value);
-    };
+    let set = |name: &str, value: JsValue| Reflect::set(&info, &JsValue::from_str(name), &value).map(drop);
     match key.kind {
         OtpKind::Totp { period } => {
-            set("type", "totp".into());
-            set("period", JsValue::from_f64(period.get() as f64));
+            set("type", "totp".into())?;
+            set("period", JsValue::from_f64(period.get() as f64))?;
         }
         OtpKind::Hotp { counter } => {
-            set("type", "hotp".into());
-            set("counter", JsValue::from_f64(counter as f64));
+            set("type", "hotp".into())?;
+            set("counter", JsValue::from_f64(counter as f64))?;
         }
     }
-    set("secret", key.secret.to_base32().into());
-    set("algorithm", key.algorithm.name().into());
-    set("digits", key.digits.get().into());
-    set("account", key.account.as_str().into());
+    set("secret", key.secret.to_base32().into())?;
+    set("algorithm", key.algorithm.name().into())?;
+    set("digits", key.digits.get().into())?;
+    set("account", key.account.as_str().into())?;
     if let Some(issuer) = &key.issuer {
-        set("issuer", issuer.as_str().into());
+        set("issuer", issuer.as_str().into())?;
     }
     if let Some(issuer) = &key.label_issuer {
-        set("labelIssuer", issuer.as_str().into());
+        set("labelIssuer", issuer.as_str().into())?;
     }
-    set("bits", JsValue::from_f64(key.secret.bits() as f64));
-    set("weak", key.secret.is_weak().into());
+    set("bits", JsValue::from_f64(key.secret.bits() as f64))?;
+    set("weak", key.secret.is_weak().into())?;
     Ok(info.into())
 }

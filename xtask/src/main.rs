@@ -3,10 +3,12 @@
 //! Everything a fresh machine lacks is installed from the package registries only (crates.io, npm, Debian), and
 //! only when missing, so running any command twice costs nothing extra.
 
+mod emulator;
 mod report;
 mod setup;
 mod shell;
 
+use emulator::Emulator;
 use report::Report;
 use shell::{Cmd, root};
 use std::process::ExitCode;
@@ -149,46 +151,61 @@ fn test() -> Result<(), String> {
     );
     report.suite("cargo test (native)", Cmd::new("cargo").args(["test", "--workspace"]));
 
-    // wasm-bindgen-test suites, the way users of a wasm crate run them. A suite not configured for a runtime
-    // makes the runner print a skip notice and pass; forcing the mode makes every run really execute.
-    let chrome = || {
-        Cmd::new("wasm-pack")
-            .args(["test", "--headless", "--chrome"])
-            .env("CHROMEDRIVER", &tools.chromedriver)
-            .env_remove("GECKODRIVER")
-    };
-    report.suite(
-        "wasm-bindgen-test (Chromium)",
-        chrome().env("WASM_BINDGEN_USE_BROWSER", "1").env("AUTH0_MFA_WASM_TEST_HOST", "browser"),
-    );
-    report.suite(
-        "wasm-bindgen-test (Chromium, dedicated worker)",
-        chrome().env("WASM_BINDGEN_USE_DEDICATED_WORKER", "1").env("AUTH0_MFA_WASM_TEST_HOST", "worker"),
-    );
-    report.suite(
-        "wasm-bindgen-test (Firefox)",
-        Cmd::new("wasm-pack")
-            .args(["test", "--headless", "--firefox"])
-            .env("GECKODRIVER", &tools.geckodriver)
-            .env_remove("CHROMEDRIVER")
-            .env("WASM_BINDGEN_USE_BROWSER", "1")
-            .env("AUTH0_MFA_WASM_TEST_HOST", "browser"),
-    );
-    report.suite(
-        "wasm-bindgen-test (Node)",
-        Cmd::new("wasm-pack").args(["test", "--node"]).env("AUTH0_MFA_WASM_TEST_HOST", "node"),
-    );
+    // The flow suites talk to a local emulator: built once, started on a free port for the wasm-bindgen suites
+    // (its URL is compiled into them) and stopped when they are done.
+    let emulator =
+        Cmd::new("cargo").args(["build", "-p", "auth0-mfa-emulator"]).run().and_then(|()| Emulator::start(&[]));
+    match &emulator {
+        Ok(emulator) => wasm_suites(&mut report, &tools, &emulator.url),
+        Err(message) => report.failed_to_run("start the emulator", message),
+    }
+    drop(emulator);
 
     match build(&tools) {
         Ok(()) => {
-            let mut node_tests = Cmd::new("node").args(["--test", "--test-reporter=tap"]);
+            let mut node_tests =
+                Cmd::new("node").args(["--test", "--test-reporter=tap"]).env("EMULATOR_BIN", emulator::binary());
             for test in shell::files_with_suffix(&root.join("tests/js"), ".test.mjs")? {
                 node_tests = node_tests.arg(test);
             }
             report.suite("JavaScript tests against pkg/ (Node)", node_tests);
+            report.check("TypeScript consumer (tsc --strict --noEmit)", Cmd::new("tsc").args(["-p", "tests/ts"]));
         }
         Err(message) => report.failed_to_run("build pkg/", &message),
     }
 
     report.finish()
+}
+
+/// The wasm-bindgen-test suites, the way users of a wasm crate run them. A suite not configured for a runtime
+/// makes the runner print a skip notice and pass; forcing the mode makes every run really execute.
+fn wasm_suites(report: &mut Report, tools: &setup::Tools, emulator_url: &str) {
+    let wasm_pack = |host: &str| {
+        Cmd::new("wasm-pack")
+            .arg("test")
+            .env("AUTH0_MFA_WASM_TEST_HOST", host)
+            .env("AUTH0_MFA_EMULATOR_URL", emulator_url)
+            // Push polling tests wait for real seconds.
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "90")
+    };
+    let chrome = |host: &str| {
+        wasm_pack(host)
+            .args(["--headless", "--chrome"])
+            .env("CHROMEDRIVER", &tools.chromedriver)
+            .env_remove("GECKODRIVER")
+    };
+    report.suite("wasm-bindgen-test (Chromium)", chrome("browser").env("WASM_BINDGEN_USE_BROWSER", "1"));
+    report.suite(
+        "wasm-bindgen-test (Chromium, dedicated worker)",
+        chrome("worker").env("WASM_BINDGEN_USE_DEDICATED_WORKER", "1"),
+    );
+    report.suite(
+        "wasm-bindgen-test (Firefox)",
+        wasm_pack("browser")
+            .args(["--headless", "--firefox"])
+            .env("GECKODRIVER", &tools.geckodriver)
+            .env_remove("CHROMEDRIVER")
+            .env("WASM_BINDGEN_USE_BROWSER", "1"),
+    );
+    report.suite("wasm-bindgen-test (Node)", wasm_pack("node").arg("--node"));
 }

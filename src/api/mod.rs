@@ -1,0 +1,51 @@
+//! The sans-IO wire layer of Auth0's Authentication API for the password grant with MFA: for every call, a function
+//! that builds the exact [`HttpRequest`](crate::http::HttpRequest) and one that reads the
+//! [`HttpResponse`](crate::http::HttpResponse) into types or a classified [`Error`](crate::error::Error).
+//!
+//! One module per endpoint: [`token`] (`POST /oauth/token`: password, password-realm, mfa-otp, mfa-oob,
+//! mfa-recovery-code), [`authenticators`] (`GET` and `DELETE /mfa/authenticators`), [`associate`]
+//! (`POST /mfa/associate`) and [`challenge`] (`POST /mfa/challenge`). JSON is handled with serde here and nowhere
+//! else.
+
+pub mod associate;
+pub mod authenticators;
+pub mod challenge;
+mod config;
+mod response;
+mod secret;
+pub mod token;
+mod types;
+mod wire;
+
+pub use config::{Config, ConfigOptions, DEFAULT_SCOPE, MFA_API_SCOPE};
+pub use response::classify_error;
+pub use secret::{
+    AccessToken, BarcodeUri, ClientSecret, IdToken, MfaToken, OobCode, OtpCode, OtpSecret, Password, RecoveryCode,
+    RefreshToken,
+};
+pub use types::{Authenticator, AuthenticatorKind, Challenge, Enrollment, MfaRequirements, Tokens};
+
+pub(crate) use config::check_text;
+
+/// Which call a response answers; it refines error classification (an unexplained `invalid_grant` on a grant that
+/// checks a code means the code was wrong).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    PasswordGrant,
+    OtpGrant,
+    /// The mfa-oob grant; `binding` when a binding code was sent (SMS, voice, email) rather than polling (push).
+    OobGrant {
+        binding: bool,
+    },
+    RecoveryCodeGrant,
+    ListAuthenticators,
+    DeleteAuthenticator,
+    Associate,
+    Challenge,
+}
+
+impl Operation {
+    pub(crate) fn checks_code(self) -> bool {
+        matches!(self, Self::OtpGrant | Self::OobGrant { binding: true } | Self::RecoveryCodeGrant)
+    }
+}

@@ -1,0 +1,100 @@
+//! `POST /oauth/token` (form-encoded): the password and password-realm grants, and the three MFA grants.
+
+use super::Operation;
+use super::config::Config;
+use super::response::{classify_error, parse_json};
+use super::secret::{MfaToken, OobCode, OtpCode, Password, RecoveryCode};
+use super::types::Tokens;
+use super::wire::{FORM, client_fields, form, request, with_body};
+use crate::error::Error;
+use crate::http::{HttpRequest, HttpResponse, Method};
+
+pub const PATH: &str = "/oauth/token";
+pub const GRANT_PASSWORD: &str = "password";
+pub const GRANT_PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+pub const GRANT_MFA_OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
+pub const GRANT_MFA_OOB: &str = "http://auth0.com/oauth/grant-type/mfa-oob";
+pub const GRANT_MFA_RECOVERY_CODE: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
+
+/// The first factor. Body fields, in order: `grant_type` (`password`, or password-realm when a realm is
+/// configured), `client_id`, `client_secret`?, `username`, `password`, `realm`?, `audience`?, `scope`?.
+pub fn password_request(config: &Config, username: &str, password: &Password) -> HttpRequest {
+    let grant = if config.realm().is_some() { GRANT_PASSWORD_REALM } else { GRANT_PASSWORD };
+    let mut fields = vec![("grant_type", grant)];
+    fields.extend(client_fields(config));
+    fields.push(("username", username));
+    fields.push(("password", password.expose()));
+    for (name, value) in [("realm", config.realm()), ("audience", config.audience()), ("scope", config.scope())] {
+        if let Some(value) = value {
+            fields.push((name, value));
+        }
+    }
+    token_request(config, &fields)
+}
+
+/// mfa-otp: `grant_type`, `client_id`, `client_secret`?, `mfa_token`, `otp`.
+pub fn otp_request(config: &Config, mfa_token: &MfaToken, otp: &OtpCode) -> HttpRequest {
+    mfa_request(config, GRANT_MFA_OTP, mfa_token, &[("otp", otp.expose())])
+}
+
+/// mfa-oob: `grant_type`, `client_id`, `client_secret`?, `mfa_token`, `oob_code`, `binding_code`? (none when
+/// polling for push).
+pub fn oob_request(
+    config: &Config,
+    mfa_token: &MfaToken,
+    oob_code: &OobCode,
+    binding: Option<&OtpCode>,
+) -> HttpRequest {
+    let mut extra = vec![("oob_code", oob_code.expose())];
+    if let Some(binding) = binding {
+        extra.push(("binding_code", binding.expose()));
+    }
+    mfa_request(config, GRANT_MFA_OOB, mfa_token, &extra)
+}
+
+/// mfa-recovery-code: `grant_type`, `client_id`, `client_secret`?, `mfa_token`, `recovery_code`.
+pub fn recovery_code_request(config: &Config, mfa_token: &MfaToken, code: &RecoveryCode) -> HttpRequest {
+    mfa_request(config, GRANT_MFA_RECOVERY_CODE, mfa_token, &[("recovery_code", code.expose())])
+}
+
+fn mfa_request(config: &Config, grant: &str, mfa_token: &MfaToken, extra: &[(&str, &str)]) -> HttpRequest {
+    let mut fields = vec![("grant_type", grant)];
+    fields.extend(client_fields(config));
+    fields.push(("mfa_token", mfa_token.expose()));
+    fields.extend_from_slice(extra);
+    token_request(config, &fields)
+}
+
+fn token_request(config: &Config, fields: &[(&str, &str)]) -> HttpRequest {
+    with_body(request(config, Method::Post, PATH), FORM, form(fields))
+}
+
+/// Tokens on success; otherwise the classified error (`mfa_required` included, as [`Error::MfaRequired`]).
+pub fn parse_tokens(response: &HttpResponse, operation: Operation) -> Result<Tokens, Error> {
+    if !response.is_success() {
+        return Err(classify_error(response, operation));
+    }
+    parse_json(response, "a token response")
+}
+
+/// One poll of a push (mfa-oob without binding code).
+#[derive(Debug)]
+pub enum PushPoll {
+    /// Not answered yet (`authorization_pending`): poll again after the interval.
+    Pending,
+    /// Polling too fast (`slow_down`): add to the interval.
+    SlowDown,
+    /// Approved: the login is complete.
+    Approved(Tokens),
+}
+
+/// `authorization_pending` and `slow_down` are states of a poll, not failures; everything else is as
+/// [`parse_tokens`].
+pub fn parse_push_poll(response: &HttpResponse) -> Result<PushPoll, Error> {
+    match parse_tokens(response, Operation::OobGrant { binding: false }) {
+        Ok(tokens) => Ok(PushPoll::Approved(tokens)),
+        Err(Error::AuthorizationPending(_)) => Ok(PushPoll::Pending),
+        Err(Error::SlowDown(_)) => Ok(PushPoll::SlowDown),
+        Err(error) => Err(error),
+    }
+}

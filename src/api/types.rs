@@ -1,0 +1,189 @@
+//! What the endpoints answer, as types.
+
+use super::secret::{AccessToken, BarcodeUri, IdToken, OobCode, OtpSecret, RecoveryCode, RefreshToken};
+use serde::{Deserialize, Serialize};
+
+/// Tokens from `/oauth/token`. `Debug` redacts every token.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Tokens {
+    pub access_token: AccessToken,
+    /// `Bearer` in practice.
+    #[serde(default)]
+    pub token_type: Option<String>,
+    /// Lifetime of the access token in seconds.
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+    /// Present when `openid` was in the scope.
+    #[serde(default)]
+    pub id_token: Option<IdToken>,
+    /// Present when `offline_access` was in the scope and the API allows it.
+    #[serde(default)]
+    pub refresh_token: Option<RefreshToken>,
+    /// Present when the granted scopes differ from the requested ones.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// After a recovery-code login: the user's **new** recovery code (the old one no longer works). Show it once.
+    #[serde(default)]
+    pub recovery_code: Option<RecoveryCode>,
+}
+
+/// `mfa_requirements` of an `mfa_required` answer (Customizable MFA): the factor types Auth0 wants challenged or
+/// enrolled, e.g. `otp`, `push-notification`, `phone`, `email`, `recovery-code`. Each list is `None` when absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaRequirements {
+    pub challenge: Option<Vec<String>>,
+    pub enroll: Option<Vec<String>>,
+}
+
+impl MfaRequirements {
+    /// Reads `{challenge: [{type}], enroll: [{type}]}` leniently: entries without a string `type` are skipped
+    /// (plain strings are taken as types), a non-object gives `None`.
+    pub(crate) fn from_json(value: &serde_json::Value) -> Option<Self> {
+        let object = value.as_object()?;
+        let list = |key: &str| {
+            object.get(key).and_then(|v| v.as_array()).map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| item.get("type").unwrap_or(item).as_str().map(str::to_owned))
+                    .collect::<Vec<_>>()
+            })
+        };
+        Some(Self { challenge: list("challenge"), enroll: list("enroll") })
+    }
+}
+
+/// What an authenticator is, from its `authenticator_type` and `oob_channel` (or its id's prefix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthenticatorKind {
+    /// An authenticator app (TOTP); also created by push enrollment.
+    Otp,
+    Sms,
+    Voice,
+    Email,
+    /// Guardian push notifications (`oob_channel` `auth0`).
+    Push,
+    RecoveryCode,
+    /// A type this library does not know.
+    Unknown,
+}
+
+impl AuthenticatorKind {
+    /// `otp`, `sms`, `voice`, `email`, `push`, `recovery-code` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Otp => "otp",
+            Self::Sms => "sms",
+            Self::Voice => "voice",
+            Self::Email => "email",
+            Self::Push => "push",
+            Self::RecoveryCode => "recovery-code",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// The kind of an `oob_channel` value: `sms`, `voice`, `email`, `auth0` (push).
+    pub fn from_channel(channel: &str) -> Self {
+        match channel {
+            "sms" => Self::Sms,
+            "voice" => Self::Voice,
+            "email" => Self::Email,
+            "auth0" => Self::Push,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// The `oob_channel` of an out-of-band kind.
+    pub fn channel(self) -> Option<&'static str> {
+        match self {
+            Self::Sms => Some("sms"),
+            Self::Voice => Some("voice"),
+            Self::Email => Some("email"),
+            Self::Push => Some("auth0"),
+            _ => None,
+        }
+    }
+
+    /// Whether challenging it sends an `oob_code` (everything but OTP).
+    pub fn is_oob(self) -> bool {
+        self.channel().is_some()
+    }
+
+    pub(crate) fn classify(authenticator_type: &str, channel: Option<&str>, id: &str) -> Self {
+        let by_channel = channel.map(Self::from_channel).filter(|k| *k != Self::Unknown);
+        match authenticator_type {
+            "otp" => Self::Otp,
+            "recovery-code" => Self::RecoveryCode,
+            "email" => Self::Email,
+            _ => by_channel.unwrap_or_else(|| match id.split_once('|').map(|(prefix, _)| prefix).unwrap_or_default() {
+                "totp" | "otp" => Self::Otp,
+                "sms" => Self::Sms,
+                "voice" => Self::Voice,
+                "email" => Self::Email,
+                "push" => Self::Push,
+                "recovery-code" => Self::RecoveryCode,
+                _ => Self::Unknown,
+            }),
+        }
+    }
+}
+
+/// One entry of `GET /mfa/authenticators`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authenticator {
+    /// e.g. `totp|dev_…`, `sms|dev_…`, `push|dev_…`, `email|…`, `recovery-code|dev_…`.
+    pub id: String,
+    /// `otp`, `oob` or `recovery-code` as Auth0 sent it.
+    pub authenticator_type: String,
+    /// `false`: enrolled but never confirmed; it cannot be challenged.
+    pub active: bool,
+    /// `sms`, `voice`, `email` or `auth0` for out-of-band authenticators (from `oob_channel`, or the legacy
+    /// `oob_channels`).
+    pub oob_channel: Option<String>,
+    /// Masked phone number, masked email, or push device name.
+    pub name: Option<String>,
+    pub kind: AuthenticatorKind,
+}
+
+/// The response of `POST /mfa/associate`: what the user needs to finish enrolling.
+#[derive(Debug, Clone)]
+pub struct Enrollment {
+    pub kind: AuthenticatorKind,
+    /// `otp` or `oob`.
+    pub authenticator_type: String,
+    /// OTP: the base32 shared secret to show beside the QR code.
+    pub secret: Option<OtpSecret>,
+    /// OTP and push: the `otpauth://` URI to show as a QR code.
+    pub barcode_uri: Option<BarcodeUri>,
+    /// Out-of-band: the code to confirm the enrollment with.
+    pub oob_code: Option<OobCode>,
+    pub oob_channel: Option<String>,
+    /// `prompt` for SMS, voice and email (a binding code must be typed); absent for push (poll instead).
+    pub binding_method: Option<String>,
+    /// Only on the user's first enrollment and when the tenant enables them; often empty. Show them once.
+    pub recovery_codes: Vec<RecoveryCode>,
+}
+
+impl Enrollment {
+    /// True when the user must type a code from SMS, voice or email to confirm.
+    pub fn binding_required(&self) -> bool {
+        self.binding_method.is_some()
+    }
+}
+
+/// The response of `POST /mfa/challenge`.
+#[derive(Debug, Clone)]
+pub struct Challenge {
+    /// `otp` or `oob`.
+    pub challenge_type: String,
+    /// Out-of-band: the code to verify with (with a binding code, or by polling for push).
+    pub oob_code: Option<OobCode>,
+    /// `prompt` for SMS, voice and email; absent for push.
+    pub binding_method: Option<String>,
+}
+
+impl Challenge {
+    pub fn binding_required(&self) -> bool {
+        self.binding_method.is_some()
+    }
+}

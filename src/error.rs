@@ -1,0 +1,350 @@
+//! The error of the login flow: one enum, a stable [`Error::code`] for JavaScript, and predicates.
+//!
+//! Auth0 is inconsistent about HTTP statuses, so errors are classified on the `error` and `error_description`
+//! fields of the body (see `api::classify_error`); the status is kept for information only. No message ever
+//! contains a password, code, token or secret: descriptions come from Auth0, excerpts of unreadable bodies are
+//! short and dropped when they look like JSON or a token.
+
+use crate::api::{MfaRequirements, MfaToken};
+use core::fmt;
+
+/// What Auth0 answered: HTTP status, `error` and `error_description` (or `message`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Auth0Detail {
+    pub status: u16,
+    /// The `error` field; empty when the body named none.
+    pub error: String,
+    pub description: Option<String>,
+}
+
+/// The body of an `mfa_required` answer: the first factor was accepted and a second one is needed.
+#[derive(Debug, Clone)]
+pub struct MfaRequired {
+    pub status: u16,
+    pub description: Option<String>,
+    /// Proves the first factor for the next steps (about five minutes). Redacted in `Debug`.
+    pub mfa_token: MfaToken,
+    /// `mfa_requirements` when Auth0 sent it (Customizable MFA); often absent.
+    pub requirements: Option<MfaRequirements>,
+}
+
+/// When a rate-limited request may be retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// From `retry-after`: this many seconds after the response.
+    Seconds(u64),
+    /// From `x-ratelimit-reset`: this Unix time, in seconds.
+    At(u64),
+}
+
+impl RetryAfter {
+    /// Seconds still to wait at Unix time `now_secs` (0 when already past).
+    pub fn seconds_from(self, now_secs: u64) -> u64 {
+        match self {
+            Self::Seconds(seconds) => seconds,
+            Self::At(at) => at.saturating_sub(now_secs),
+        }
+    }
+}
+
+/// What is wrong with an unreadable response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseProblem {
+    /// The body is empty.
+    Empty,
+    /// The body is not JSON (for example an HTML error page from a proxy).
+    NotJson,
+    /// The body is JSON cut short.
+    Truncated,
+    /// The body is JSON but not of the expected shape.
+    WrongShape,
+}
+
+impl ResponseProblem {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Empty => "empty body",
+            Self::NotJson => "body is not JSON",
+            Self::Truncated => "truncated JSON",
+            Self::WrongShape => "unexpected JSON",
+        }
+    }
+}
+
+/// Every way a login step can fail. [`Error::code`] is what JavaScript sees as `error.code`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Error {
+    /// The password was right and a second factor is needed (`mfa_required`).
+    MfaRequired(Box<MfaRequired>),
+    /// The user has no authenticator that can be challenged and must enroll one (`unsupported_challenge_type`,
+    /// `association_required`).
+    EnrollmentRequired(Auth0Detail),
+    /// A one-time, binding or recovery code was not accepted. The step can be retried with another code.
+    InvalidCode(Auth0Detail),
+    /// The `mfa_token` (or `oob_code`) expired: log in again.
+    MfaTokenExpired(Auth0Detail),
+    /// The `mfa_token` is malformed or not this client's: log in again.
+    MfaTokenInvalid(Auth0Detail),
+    /// Wrong username or password.
+    InvalidCredentials(Auth0Detail),
+    /// Brute-force protection or too many failed codes (`too_many_attempts`).
+    TooManyAttempts(Auth0Detail),
+    /// Rate limit (`too_many_requests`, HTTP 429).
+    RateLimited { detail: Auth0Detail, retry_after: Option<RetryAfter> },
+    /// The user is blocked by an administrator.
+    UserBlocked(Auth0Detail),
+    /// Breached-password detection blocked this password (`password_leaked`).
+    PasswordLeaked(Auth0Detail),
+    /// Bot detection wants a verification this flow cannot give (`requires_verification`/`requires_validation`).
+    VerificationRequired(Auth0Detail),
+    /// The application may not use this grant (`unauthorized_client`).
+    UnauthorizedClient(Auth0Detail),
+    /// Denied: wrong client credentials, or a Rule or Action said no (`access_denied`).
+    AccessDenied(Auth0Detail),
+    /// The user rejected the push notification.
+    PushRejected(Auth0Detail),
+    /// Push polling gave up after the configured time.
+    PushTimeout { waited_ms: u64 },
+    /// The push notification is not answered yet (`authorization_pending`): poll again later.
+    AuthorizationPending(Auth0Detail),
+    /// Polling too fast (`slow_down`): wait longer before the next poll.
+    SlowDown(Auth0Detail),
+    /// Auth0 failed (HTTP 5xx with a JSON body, `server_error`, `temporarily_unavailable`).
+    ServerError(Auth0Detail),
+    /// Any other error Auth0 answered; `detail.error` says which.
+    Auth0(Auth0Detail),
+    /// The request could not be sent or no response came back.
+    Network(String),
+    /// No response within `timeout_ms`.
+    Timeout,
+    /// The caller aborted.
+    Aborted,
+    /// The response could not be read: empty, not JSON (e.g. an HTML error page), truncated, or of the wrong
+    /// shape. `excerpt` is a short, secret-free start of a non-JSON body.
+    InvalidResponse { status: u16, problem: ResponseProblem, expected: &'static str, excerpt: Option<String> },
+    /// An argument is missing or malformed; `argument` names it as JavaScript spells it.
+    InvalidArgument { argument: &'static str, reason: &'static str },
+    /// The step is not allowed in the flow's current stage.
+    InvalidState { operation: &'static str, stage: &'static str },
+}
+
+impl Error {
+    /// The stable snake_case code exposed to JavaScript.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MfaRequired(_) => "mfa_required",
+            Self::EnrollmentRequired(_) => "enrollment_required",
+            Self::InvalidCode(_) => "invalid_code",
+            Self::MfaTokenExpired(_) => "mfa_token_expired",
+            Self::MfaTokenInvalid(_) => "mfa_token_invalid",
+            Self::InvalidCredentials(_) => "invalid_credentials",
+            Self::TooManyAttempts(_) => "too_many_attempts",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::UserBlocked(_) => "user_blocked",
+            Self::PasswordLeaked(_) => "password_leaked",
+            Self::VerificationRequired(_) => "verification_required",
+            Self::UnauthorizedClient(_) => "unauthorized_client",
+            Self::AccessDenied(_) => "access_denied",
+            Self::PushRejected(_) => "push_rejected",
+            Self::PushTimeout { .. } => "push_timeout",
+            Self::AuthorizationPending(_) => "authorization_pending",
+            Self::SlowDown(_) => "slow_down",
+            Self::ServerError(_) => "server_error",
+            Self::Auth0(_) => "auth0_error",
+            Self::Network(_) => "network_error",
+            Self::Timeout => "timeout",
+            Self::Aborted => "aborted",
+            Self::InvalidResponse { .. } => "invalid_response",
+            Self::InvalidArgument { .. } => "invalid_argument",
+            Self::InvalidState { .. } => "invalid_state",
+        }
+    }
+
+    /// What Auth0 answered, when the error came from an Auth0 error body.
+    pub fn detail(&self) -> Option<&Auth0Detail> {
+        match self {
+            Self::EnrollmentRequired(d)
+            | Self::InvalidCode(d)
+            | Self::MfaTokenExpired(d)
+            | Self::MfaTokenInvalid(d)
+            | Self::InvalidCredentials(d)
+            | Self::TooManyAttempts(d)
+            | Self::RateLimited { detail: d, .. }
+            | Self::UserBlocked(d)
+            | Self::PasswordLeaked(d)
+            | Self::VerificationRequired(d)
+            | Self::UnauthorizedClient(d)
+            | Self::AccessDenied(d)
+            | Self::PushRejected(d)
+            | Self::AuthorizationPending(d)
+            | Self::SlowDown(d)
+            | Self::ServerError(d)
+            | Self::Auth0(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the response behind this error, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::MfaRequired(m) => Some(m.status),
+            Self::InvalidResponse { status, .. } => Some(*status),
+            _ => self.detail().map(|d| d.status),
+        }
+    }
+
+    /// Auth0's `error` field, if any.
+    pub fn auth0_error(&self) -> Option<&str> {
+        match self {
+            Self::MfaRequired(_) => Some("mfa_required"),
+            _ => self.detail().map(|d| d.error.as_str()).filter(|e| !e.is_empty()),
+        }
+    }
+
+    /// Auth0's `error_description`, if any.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            Self::MfaRequired(m) => m.description.as_deref(),
+            _ => self.detail().and_then(|d| d.description.as_deref()),
+        }
+    }
+
+    /// For `rate_limited`: when to retry, if the response said.
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        match self {
+            Self::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// For `mfa_required`: the token and requirements.
+    pub fn mfa_required(&self) -> Option<&MfaRequired> {
+        match self {
+            Self::MfaRequired(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The same step may be tried again (after a new code, a wait, or when the network is back); the flow keeps
+    /// its stage for these. A wrong code is never retried automatically.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::InvalidCode(_)
+                | Self::Network(_)
+                | Self::Timeout
+                | Self::Aborted
+                | Self::ServerError(_)
+                | Self::InvalidResponse { .. }
+                | Self::RateLimited { .. }
+                | Self::AuthorizationPending(_)
+                | Self::SlowDown(_)
+                | Self::PushTimeout { .. }
+        )
+    }
+
+    /// The login must start again with the password (expired or unusable `mfa_token`).
+    pub fn requires_restart(&self) -> bool {
+        matches!(self, Self::MfaTokenExpired(_) | Self::MfaTokenInvalid(_))
+    }
+
+    pub fn is_mfa_required(&self) -> bool {
+        matches!(self, Self::MfaRequired(_))
+    }
+
+    pub fn is_enrollment_required(&self) -> bool {
+        matches!(self, Self::EnrollmentRequired(_))
+    }
+
+    pub fn is_invalid_code(&self) -> bool {
+        matches!(self, Self::InvalidCode(_))
+    }
+
+    pub fn is_mfa_token_expired(&self) -> bool {
+        matches!(self, Self::MfaTokenExpired(_))
+    }
+
+    pub fn is_invalid_credentials(&self) -> bool {
+        matches!(self, Self::InvalidCredentials(_))
+    }
+
+    pub fn is_too_many_attempts(&self) -> bool {
+        matches!(self, Self::TooManyAttempts(_))
+    }
+
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, Self::RateLimited { .. })
+    }
+
+    pub fn is_push_rejected(&self) -> bool {
+        matches!(self, Self::PushRejected(_))
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let summary = match self {
+            Self::MfaRequired(_) => "multi-factor authentication is required",
+            Self::EnrollmentRequired(_) => "the user must enroll an authenticator first",
+            Self::InvalidCode(_) => "the code was not accepted",
+            Self::MfaTokenExpired(_) => "the MFA session expired; log in again",
+            Self::MfaTokenInvalid(_) => "the MFA session is not valid; log in again",
+            Self::InvalidCredentials(_) => "wrong username or password",
+            Self::TooManyAttempts(_) => "too many attempts",
+            Self::RateLimited { .. } => "rate limited by Auth0",
+            Self::UserBlocked(_) => "the user is blocked",
+            Self::PasswordLeaked(_) => "this password was found in a data breach",
+            Self::VerificationRequired(_) => "Auth0 requires a verification this login cannot provide",
+            Self::UnauthorizedClient(_) => "the application is not allowed to use this grant",
+            Self::AccessDenied(_) => "access denied",
+            Self::PushRejected(_) => "the push notification was rejected",
+            Self::PushTimeout { waited_ms } => {
+                return write!(f, "the push notification was not answered within {waited_ms} ms");
+            }
+            Self::AuthorizationPending(_) => "the push notification is not answered yet",
+            Self::SlowDown(_) => "polling too fast; slow down",
+            Self::ServerError(_) => "Auth0 server error",
+            Self::Auth0(_) => "Auth0 error",
+            Self::Network(reason) => return write!(f, "network error: {reason}"),
+            Self::Timeout => "the request timed out",
+            Self::Aborted => "aborted",
+            Self::InvalidResponse { status, problem, expected, excerpt } => {
+                write!(f, "invalid server response (HTTP {status}, {}; expected {expected})", problem.as_str())?;
+                if let Some(excerpt) = excerpt {
+                    write!(f, ": {excerpt}")?;
+                }
+                return Ok(());
+            }
+            Self::InvalidArgument { argument, reason } => return write!(f, "invalid {argument}: {reason}"),
+            Self::InvalidState { operation, stage } => {
+                return write!(f, "{operation} is not allowed in stage {stage}");
+            }
+        };
+        f.write_str(summary)?;
+        if let Some(status) = self.status() {
+            write!(f, " (HTTP {status}")?;
+            if let Some(error) = self.auth0_error() {
+                write!(f, " {error}")?;
+            }
+            if let Some(description) = self.description() {
+                write!(f, ": {description}")?;
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<crate::http::TransportError> for Error {
+    fn from(error: crate::http::TransportError) -> Self {
+        use crate::http::TransportError;
+        match error {
+            TransportError::Network(reason) => Self::Network(reason),
+            TransportError::Timeout => Self::Timeout,
+            TransportError::Aborted => Self::Aborted,
+        }
+    }
+}

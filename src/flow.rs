@@ -1,0 +1,647 @@
+//! The login state machine: password (or password-realm) grant, then enroll or challenge a second factor, then
+//! verify it.
+//!
+//! ```text
+//! start ──login──▶ mfa_required ──enroll──▶ enrolling ──verify──▶ authenticated
+//!   │                    │      ◀──────────────┘  │
+//!   │                    └──challenge──▶ challenged ──verify / push approved──▶ authenticated
+//!   └──login (no MFA)──────────────────────────────────────────────────────────▶ authenticated
+//!   any step with an expired or malformed mfa_token ─▶ failed (log in again)
+//! ```
+//!
+//! A step that fails with a retryable error (wrong code, network failure, timeout, 5xx, unreadable response, rate
+//! limit) leaves the stage as it was, so the caller can try again; nothing is retried automatically. The state
+//! (stage, `mfa_token`, pending `oob_code`, chosen authenticator, config without password or client secret) can be
+//! saved as a JSON string and restored, e.g. by a Cloudflare Worker between two HTTP requests. The saved state
+//! holds the `mfa_token` and `oob_code`: keep it server-side or encrypted, never in a readable cookie.
+//!
+//! Time is a parameter: [`Flow::wait_for_push`] takes its clock and sleep from the caller, so this module never
+//! reads the system clock (which panics on wasm32) and tests run instantly.
+
+use crate::api::associate::{self, EnrollTarget};
+use crate::api::challenge::{self, ChallengeType};
+use crate::api::token::{self, PushPoll};
+use crate::api::{
+    AccessToken, Authenticator, AuthenticatorKind, ClientSecret, Config, Enrollment, MfaRequirements, MfaToken,
+    OobCode, Operation, OtpCode, Password, RecoveryCode, Tokens, authenticators, check_text,
+};
+use crate::error::Error;
+use crate::http::{HttpClient, HttpRequest, HttpResponse};
+use core::future::Future;
+use serde::{Deserialize, Serialize};
+
+/// Seconds added to the push polling interval on each `slow_down`, in milliseconds.
+pub const SLOW_DOWN_STEP_MS: u64 = 5_000;
+/// Default push polling interval: Auth0 allows about 12 polls a minute per transaction.
+pub const DEFAULT_PUSH_INTERVAL_MS: u64 = 5_000;
+/// Default time to wait for a push answer: the five minutes an `mfa_token` lives.
+pub const DEFAULT_PUSH_TIMEOUT_MS: u64 = 300_000;
+/// Shortest polling interval accepted.
+pub const MIN_PUSH_INTERVAL_MS: u64 = 1_000;
+
+const STATE_VERSION: u32 = 1;
+
+/// Where the login is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Nothing done yet: call `login`.
+    Start,
+    /// The password was accepted; a second factor is needed: list authenticators, enroll, challenge, or verify
+    /// an OTP or recovery code directly.
+    MfaRequired,
+    /// An authenticator was enrolled and awaits its first code (or push approval) to confirm it.
+    Enrolling,
+    /// A challenge was sent and awaits its code (or push approval).
+    Challenged,
+    /// Done: tokens were returned.
+    Authenticated,
+    /// The `mfa_token` expired or was refused, or the login was denied: start again with `login`.
+    Failed,
+}
+
+impl Stage {
+    /// `start`, `mfa_required`, `enrolling`, `challenged`, `authenticated` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::MfaRequired => "mfa_required",
+            Self::Enrolling => "enrolling",
+            Self::Challenged => "challenged",
+            Self::Authenticated => "authenticated",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn has_mfa_token(self) -> bool {
+        matches!(self, Self::MfaRequired | Self::Enrolling | Self::Challenged)
+    }
+}
+
+/// What the flow waits for after an enrollment or a challenge.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pending {
+    pub kind: AuthenticatorKind,
+    /// The challenged authenticator; `None` after an enrollment or an OTP challenge by type.
+    pub authenticator_id: Option<String>,
+    /// Out-of-band: the code `verify_oob` or `poll_push` sends. Redacted in `Debug`.
+    pub oob_code: Option<OobCode>,
+    /// SMS, voice, email: a binding code must be typed (`verify_oob`); push: poll instead.
+    pub binding_required: bool,
+}
+
+/// The result of `login`.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    /// No second factor was needed.
+    Authenticated(Tokens),
+    /// A second factor is needed; `mfa_requirements` when Auth0 sent it.
+    MfaRequired(Option<MfaRequirements>),
+}
+
+/// The user's authenticators.
+#[derive(Debug, Clone)]
+pub struct AuthenticatorList {
+    /// The ones that can be challenged (`active: true`).
+    pub active: Vec<Authenticator>,
+    /// Everything Auth0 listed, unconfirmed enrollments included.
+    pub all: Vec<Authenticator>,
+}
+
+/// Which authenticator to challenge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChallengeTarget {
+    /// An `id` from the authenticator list.
+    Id(String),
+    /// The first active authenticator of this kind (OTP needs no list: it is challenged by type).
+    Kind(AuthenticatorKind),
+}
+
+/// What a challenge started.
+#[derive(Debug, Clone)]
+pub struct ChallengeStarted {
+    pub kind: AuthenticatorKind,
+    pub authenticator_id: Option<String>,
+    /// `otp` or `oob`, as Auth0 answered.
+    pub challenge_type: String,
+    /// True for SMS, voice and email: call `verify_oob` with the code the user received. False for push (call
+    /// `wait_for_push`) and OTP (call `verify_otp`).
+    pub binding_required: bool,
+}
+
+/// Options of [`Flow::wait_for_push`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushWaitOptions {
+    /// Milliseconds between polls; at least 1000, default 5000. Each `slow_down` adds 5000 for the rest of the wait.
+    pub interval_ms: u64,
+    /// Give up with `push_timeout` once the next poll would start later than this many milliseconds after the
+    /// start; default 300 000.
+    pub timeout_ms: u64,
+}
+
+impl Default for PushWaitOptions {
+    fn default() -> Self {
+        Self { interval_ms: DEFAULT_PUSH_INTERVAL_MS, timeout_ms: DEFAULT_PUSH_TIMEOUT_MS }
+    }
+}
+
+/// Reported to `on_poll` after each unanswered poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushProgress {
+    /// 1 for the first poll.
+    pub attempt: u32,
+    /// True when Auth0 said `slow_down` (the interval just grew by 5 s).
+    pub slow_down: bool,
+    /// The wait before the next poll.
+    pub next_interval_ms: u64,
+    /// Milliseconds since the wait began, by the caller's clock.
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct State {
+    version: u32,
+    config: Config,
+    stage: Stage,
+    mfa_token: Option<MfaToken>,
+    requirements: Option<MfaRequirements>,
+    pending: Option<Pending>,
+    /// The last authenticator list, to challenge by id or kind without listing again.
+    authenticators: Vec<Authenticator>,
+}
+
+/// One login. Generic over the transport; `Debug` shows the state (no secret) and not the transport.
+pub struct Flow<C: HttpClient> {
+    http: C,
+    state: State,
+}
+
+impl<C: HttpClient> core::fmt::Debug for Flow<C> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Flow").field("state", &self.state).finish_non_exhaustive()
+    }
+}
+
+impl<C: HttpClient> Flow<C> {
+    pub fn new(config: Config, http: C) -> Self {
+        let state = State {
+            version: STATE_VERSION,
+            config,
+            stage: Stage::Start,
+            mfa_token: None,
+            requirements: None,
+            pending: None,
+            authenticators: Vec::new(),
+        };
+        Self { http, state }
+    }
+
+    /// Restores a state from [`Flow::save`] with the configuration saved in it. The client secret is never saved:
+    /// pass it again when the application has one (`invalid_argument` when it is missing).
+    ///
+    /// Prefer [`Flow::restore_with_config`] when the state travelled through untrusted hands: it keeps requests
+    /// going to the configured tenant whatever the state says.
+    pub fn restore(state: &str, http: C, client_secret: Option<ClientSecret>) -> Result<Self, Error> {
+        let mut state = parse_state(state)?;
+        if state.config.expects_client_secret() && client_secret.as_ref().is_none_or(|s| s.is_empty()) {
+            return Err(Error::InvalidArgument {
+                argument: "clientSecret",
+                reason: "is required to restore this state",
+            });
+        }
+        state.config.revalidate()?;
+        state.config.set_client_secret(client_secret);
+        Ok(Self { http, state })
+    }
+
+    /// Restores a state from [`Flow::save`] under `config` (the application's own settings, client secret
+    /// included). The state must belong to the same domain and client id.
+    pub fn restore_with_config(state: &str, config: Config, http: C) -> Result<Self, Error> {
+        let mut state = parse_state(state)?;
+        if state.config.base_url() != config.base_url() || state.config.client_id() != config.client_id() {
+            return Err(Error::InvalidArgument {
+                argument: "state",
+                reason: "belongs to another domain or application",
+            });
+        }
+        state.config = config;
+        Ok(Self { http, state })
+    }
+
+    /// The state as a JSON string, for [`Flow::restore`]. It holds the `mfa_token` and any pending `oob_code`
+    /// (short-lived secrets) but never the password, client secret or tokens.
+    pub fn save(&self) -> String {
+        serde_json::to_string(&self.state).unwrap_or_default()
+    }
+
+    pub fn stage(&self) -> Stage {
+        self.state.stage
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.state.config
+    }
+
+    /// `mfa_requirements` of the `mfa_required` answer, when Auth0 sent it.
+    pub fn mfa_requirements(&self) -> Option<&MfaRequirements> {
+        self.state.requirements.as_ref()
+    }
+
+    /// What the current enrollment or challenge waits for.
+    pub fn pending(&self) -> Option<&Pending> {
+        self.state.pending.as_ref()
+    }
+
+    /// Password (or, with a realm, password-realm) grant. Allowed in every stage: it starts the login over. The
+    /// password is sent once and not kept. Answers tokens, or moves to `mfa_required`.
+    pub async fn login(&mut self, username: &str, password: Password) -> Result<LoginOutcome, Error> {
+        if username.trim().is_empty() {
+            return Err(Error::InvalidArgument { argument: "username", reason: "is required" });
+        }
+        check_text("username", username)?;
+        if password.is_empty() {
+            return Err(Error::InvalidArgument { argument: "password", reason: "is required" });
+        }
+        if password.expose().len() > 4096 {
+            return Err(Error::InvalidArgument { argument: "password", reason: "is too long" });
+        }
+        self.reset(Stage::Start);
+        let request = token::password_request(&self.state.config, username, &password);
+        drop(password);
+        let result = match self.send(request).await {
+            Ok(response) => token::parse_tokens(&response, Operation::PasswordGrant),
+            Err(error) => Err(error),
+        };
+        match result {
+            Ok(tokens) => {
+                self.state.stage = Stage::Authenticated;
+                Ok(LoginOutcome::Authenticated(tokens))
+            }
+            Err(Error::MfaRequired(mfa)) => {
+                let mfa = *mfa;
+                self.state.mfa_token = Some(mfa.mfa_token);
+                self.state.requirements = mfa.requirements.clone();
+                self.state.stage = Stage::MfaRequired;
+                Ok(LoginOutcome::MfaRequired(mfa.requirements))
+            }
+            Err(error) => {
+                if !(error.is_retryable() || error.is_invalid_credentials()) {
+                    self.state.stage = Stage::Failed;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// `GET /mfa/authenticators` with the `mfa_token`.
+    pub async fn authenticators(&mut self) -> Result<AuthenticatorList, Error> {
+        let mfa_token = self.mfa_token("authenticators")?;
+        let request = authenticators::list_request(&self.state.config, mfa_token.expose());
+        let result = self.exchange(request, authenticators::parse_list).await;
+        let all = self.settle(result)?;
+        self.state.authenticators = all.clone();
+        let active = all.iter().filter(|a| a.active).cloned().collect();
+        Ok(AuthenticatorList { active, all })
+    }
+
+    /// `POST /mfa/associate` with the `mfa_token` (works while the user has no active authenticator). Moves to
+    /// `enrolling`; confirm with `verify_otp` (OTP), `verify_oob` (SMS, voice, email) or `wait_for_push` (push).
+    pub async fn enroll(&mut self, target: EnrollTarget) -> Result<Enrollment, Error> {
+        let target = validate_target(target)?;
+        let mfa_token = self.mfa_token("enroll")?;
+        let request = associate::request_for(&self.state.config, mfa_token.expose(), &target);
+        let result = self.exchange(request, |response| associate::parse(response, &target)).await;
+        let enrollment = self.settle(result)?;
+        self.state.pending = Some(Pending {
+            kind: enrollment.kind,
+            authenticator_id: None,
+            oob_code: enrollment.oob_code.clone(),
+            binding_required: enrollment.binding_required(),
+        });
+        self.state.stage = Stage::Enrolling;
+        Ok(enrollment)
+    }
+
+    /// `POST /mfa/challenge`: `challenge_type` `otp` for an authenticator app, `oob` with the `authenticator_id`
+    /// for SMS, voice, email and push. Lists the authenticators first when needed. Moves to `challenged`.
+    pub async fn challenge(&mut self, target: ChallengeTarget) -> Result<ChallengeStarted, Error> {
+        self.mfa_token("challenge")?;
+        let chosen = match &target {
+            ChallengeTarget::Kind(AuthenticatorKind::Otp) => None,
+            ChallengeTarget::Kind(AuthenticatorKind::RecoveryCode) => return Err(RECOVERY_NOT_CHALLENGEABLE),
+            ChallengeTarget::Kind(AuthenticatorKind::Unknown) => {
+                return Err(Error::InvalidArgument { argument: "type", reason: "is not a known authenticator type" });
+            }
+            ChallengeTarget::Id(id) if id.trim().is_empty() => {
+                return Err(Error::InvalidArgument { argument: "authenticatorId", reason: "is required" });
+            }
+            _ => Some(self.find_authenticator(&target).await?),
+        };
+        let (kind, id, challenge_type) = match &chosen {
+            None => (AuthenticatorKind::Otp, None, ChallengeType::Otp),
+            Some(a) if a.kind == AuthenticatorKind::RecoveryCode => return Err(RECOVERY_NOT_CHALLENGEABLE),
+            Some(a) => {
+                let otp = a.kind == AuthenticatorKind::Otp
+                    || (a.kind == AuthenticatorKind::Unknown && a.authenticator_type == "otp");
+                (a.kind, Some(a.id.clone()), if otp { ChallengeType::Otp } else { ChallengeType::Oob })
+            }
+        };
+        let mfa_token = self.mfa_token("challenge")?;
+        let request = challenge::request_for(&self.state.config, &mfa_token, challenge_type, id.as_deref());
+        let result = self.exchange(request, challenge::parse).await;
+        let answer = self.settle(result)?;
+        let binding_required = answer.binding_required();
+        self.state.pending =
+            Some(Pending { kind, authenticator_id: id.clone(), oob_code: answer.oob_code, binding_required });
+        self.state.stage = Stage::Challenged;
+        Ok(ChallengeStarted { kind, authenticator_id: id, challenge_type: answer.challenge_type, binding_required })
+    }
+
+    /// mfa-otp grant with a code from an authenticator app (spaces are ignored). Allowed in `mfa_required`
+    /// (an OTP challenge is optional), `enrolling` and `challenged`. A wrong code keeps the stage.
+    pub async fn verify_otp(&mut self, code: OtpCode) -> Result<Tokens, Error> {
+        let code = OtpCode::new(normalize_code("code", code.expose(), false)?);
+        let mfa_token = self.mfa_token("verifyOtp")?;
+        let request = token::otp_request(&self.state.config, &mfa_token, &code);
+        self.finish(request, Operation::OtpGrant).await
+    }
+
+    /// mfa-oob grant with the binding code the user received by SMS, voice or email, and the `oob_code` of the
+    /// latest enrollment or challenge. A wrong code keeps the stage.
+    pub async fn verify_oob(&mut self, binding_code: OtpCode) -> Result<Tokens, Error> {
+        let binding_code = OtpCode::new(normalize_code("bindingCode", binding_code.expose(), false)?);
+        let oob_code = self.pending_oob("verifyOob", true)?;
+        let mfa_token = self.mfa_token("verifyOob")?;
+        let request = token::oob_request(&self.state.config, &mfa_token, &oob_code, Some(&binding_code));
+        self.finish(request, Operation::OobGrant { binding: true }).await
+    }
+
+    /// mfa-recovery-code grant (spaces and hyphens ignored, letters upper-cased). The tokens carry the user's
+    /// **new** recovery code in `recovery_code`. Allowed whenever an `mfa_token` is held.
+    pub async fn verify_recovery_code(&mut self, code: RecoveryCode) -> Result<Tokens, Error> {
+        let code = RecoveryCode::new(normalize_code("recoveryCode", code.expose(), true)?);
+        let mfa_token = self.mfa_token("verifyRecoveryCode")?;
+        let request = token::recovery_code_request(&self.state.config, &mfa_token, &code);
+        self.finish(request, Operation::RecoveryCodeGrant).await
+    }
+
+    /// One push poll: mfa-oob grant without binding code. `Pending` and `SlowDown` keep the stage; `Approved`
+    /// completes the login; a rejection returns to `mfa_required` (challenge again or pick another factor).
+    pub async fn poll_push(&mut self) -> Result<PushPoll, Error> {
+        let oob_code = self.pending_oob("pollPush", false)?;
+        let mfa_token = self.mfa_token("pollPush")?;
+        let request = token::oob_request(&self.state.config, &mfa_token, &oob_code, None);
+        let result = self.exchange(request, token::parse_push_poll).await;
+        let poll = self.settle(result)?;
+        if matches!(poll, PushPoll::Approved(_)) {
+            self.reset(Stage::Authenticated);
+        }
+        Ok(poll)
+    }
+
+    /// Polls until the push is approved (tokens), rejected (`push_rejected`), expired (`mfa_token_expired`),
+    /// not answered in time (`push_timeout`) or aborted (`aborted`). Waits `interval_ms` before each poll, adding
+    /// 5 s on every `slow_down`.
+    ///
+    /// - `sleep(ms)` returns a future that resolves after `ms` milliseconds (or early when aborted);
+    /// - `now()` is the current time in milliseconds (any epoch; `Date.now()` in JavaScript);
+    /// - `on_poll` hears about every unanswered poll;
+    /// - `is_aborted()` is checked before and after each sleep.
+    ///
+    /// Any other error (network, rate limit, …) ends the wait and keeps the stage, so it can be called again.
+    pub async fn wait_for_push<S, F, N, P, A>(
+        &mut self,
+        options: PushWaitOptions,
+        mut sleep: S,
+        mut now: N,
+        mut on_poll: P,
+        mut is_aborted: A,
+    ) -> Result<Tokens, Error>
+    where
+        S: FnMut(u64) -> F,
+        F: Future<Output = ()>,
+        N: FnMut() -> u64,
+        P: FnMut(PushProgress),
+        A: FnMut() -> bool,
+    {
+        if options.interval_ms < MIN_PUSH_INTERVAL_MS {
+            return Err(Error::InvalidArgument { argument: "intervalMs", reason: "must be at least 1000" });
+        }
+        if options.timeout_ms == 0 {
+            return Err(Error::InvalidArgument { argument: "timeoutMs", reason: "must be positive" });
+        }
+        self.pending_oob("waitForPush", false)?;
+        let start = now();
+        let mut interval = options.interval_ms;
+        let mut attempt: u32 = 0;
+        loop {
+            if is_aborted() {
+                return Err(Error::Aborted);
+            }
+            let elapsed = now().saturating_sub(start);
+            if elapsed.saturating_add(interval) > options.timeout_ms {
+                return Err(Error::PushTimeout { waited_ms: elapsed });
+            }
+            sleep(interval).await;
+            if is_aborted() {
+                return Err(Error::Aborted);
+            }
+            attempt = attempt.saturating_add(1);
+            let slow_down = match self.poll_push().await? {
+                PushPoll::Approved(tokens) => return Ok(tokens),
+                PushPoll::Pending => false,
+                PushPoll::SlowDown => {
+                    interval = interval.saturating_add(SLOW_DOWN_STEP_MS);
+                    true
+                }
+            };
+            let elapsed_ms = now().saturating_sub(start);
+            on_poll(PushProgress { attempt, slow_down, next_interval_ms: interval, elapsed_ms });
+        }
+    }
+
+    /// `DELETE /mfa/authenticators/{id}` with an MFA-API access token (scope `remove:authenticators`; get one by
+    /// logging in with [`Config::for_mfa_api`]). Independent of the stage.
+    pub async fn delete_authenticator(&self, access_token: &AccessToken, authenticator_id: &str) -> Result<(), Error> {
+        if authenticator_id.trim().is_empty() {
+            return Err(Error::InvalidArgument { argument: "authenticatorId", reason: "is required" });
+        }
+        check_text("authenticatorId", authenticator_id)?;
+        let request = authenticators::delete_request(&self.state.config, access_token.expose(), authenticator_id);
+        self.exchange(request, authenticators::parse_delete).await
+    }
+
+    /// `GET /mfa/authenticators` with an MFA-API access token (scope `read:authenticators`). Independent of the
+    /// stage; every authenticator, inactive ones included.
+    pub async fn list_authenticators_with(&self, access_token: &AccessToken) -> Result<Vec<Authenticator>, Error> {
+        let request = authenticators::list_request(&self.state.config, access_token.expose());
+        self.exchange(request, authenticators::parse_list).await
+    }
+
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        Ok(self.http.send(request).await?)
+    }
+
+    async fn exchange<T>(
+        &self,
+        request: HttpRequest,
+        parse: impl FnOnce(&HttpResponse) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        parse(&self.send(request).await?)
+    }
+
+    /// A verification grant: tokens complete the login; errors go through [`Flow::settle`].
+    async fn finish(&mut self, request: HttpRequest, operation: Operation) -> Result<Tokens, Error> {
+        let result = self.exchange(request, |response| token::parse_tokens(response, operation)).await;
+        let tokens = self.settle(result)?;
+        self.reset(Stage::Authenticated);
+        Ok(tokens)
+    }
+
+    /// Moves the stage after a failed MFA step: an unusable `mfa_token` or a denial fails the login, a rejected
+    /// push returns to `mfa_required`, anything else (retryable or informational) keeps the stage.
+    fn settle<T>(&mut self, result: Result<T, Error>) -> Result<T, Error> {
+        if let Err(error) = &result {
+            match error {
+                Error::MfaTokenExpired(_)
+                | Error::MfaTokenInvalid(_)
+                | Error::UserBlocked(_)
+                | Error::AccessDenied(_)
+                | Error::UnauthorizedClient(_) => self.reset(Stage::Failed),
+                Error::PushRejected(_) => {
+                    self.state.pending = None;
+                    self.state.stage = Stage::MfaRequired;
+                }
+                _ => {}
+            }
+        }
+        result
+    }
+
+    /// Enters `stage`, forgetting the `mfa_token` and everything tied to it.
+    fn reset(&mut self, stage: Stage) {
+        self.state.stage = stage;
+        self.state.mfa_token = None;
+        self.state.requirements = None;
+        self.state.pending = None;
+        self.state.authenticators.clear();
+    }
+
+    fn mfa_token(&self, operation: &'static str) -> Result<MfaToken, Error> {
+        match &self.state.mfa_token {
+            Some(token) if self.state.stage.has_mfa_token() => Ok(token.clone()),
+            _ => Err(Error::InvalidState { operation, stage: self.state.stage.as_str() }),
+        }
+    }
+
+    /// The pending `oob_code`, when the current enrollment or challenge is out-of-band with (`binding`) or without
+    /// a binding code.
+    fn pending_oob(&self, operation: &'static str, binding: bool) -> Result<OobCode, Error> {
+        match &self.state.pending {
+            Some(Pending { oob_code: Some(code), binding_required, .. })
+                if *binding_required == binding && self.state.stage.has_mfa_token() =>
+            {
+                Ok(code.clone())
+            }
+            _ => Err(Error::InvalidState { operation, stage: self.state.stage.as_str() }),
+        }
+    }
+
+    async fn find_authenticator(&mut self, target: &ChallengeTarget) -> Result<Authenticator, Error> {
+        let matches = |a: &Authenticator| match target {
+            ChallengeTarget::Id(id) => a.id == *id,
+            ChallengeTarget::Kind(kind) => a.active && a.kind == *kind,
+        };
+        if !self.state.authenticators.iter().any(matches) {
+            self.authenticators().await?;
+        }
+        let Some(found) = self.state.authenticators.iter().find(|a| matches(a)) else {
+            return Err(match target {
+                ChallengeTarget::Id(_) => Error::InvalidArgument {
+                    argument: "authenticatorId",
+                    reason: "is not one of the user's authenticators",
+                },
+                ChallengeTarget::Kind(_) => Error::InvalidArgument {
+                    argument: "type",
+                    reason: "the user has no active authenticator of this type",
+                },
+            });
+        };
+        if !found.active {
+            return Err(Error::InvalidArgument {
+                argument: "authenticatorId",
+                reason: "is not active (enrolled but never confirmed)",
+            });
+        }
+        Ok(found.clone())
+    }
+}
+
+const RECOVERY_NOT_CHALLENGEABLE: Error = Error::InvalidArgument {
+    argument: "authenticatorId",
+    reason: "recovery codes are not challenged: call verifyRecoveryCode",
+};
+
+fn parse_state(state: &str) -> Result<State, Error> {
+    let state: State = serde_json::from_str(state)
+        .map_err(|_| Error::InvalidArgument { argument: "state", reason: "is not a saved login state" })?;
+    if state.version != STATE_VERSION {
+        return Err(Error::InvalidArgument { argument: "state", reason: "was saved by an incompatible version" });
+    }
+    if state.stage.has_mfa_token() && state.mfa_token.as_ref().is_none_or(|t| t.is_empty()) {
+        return Err(Error::InvalidArgument { argument: "state", reason: "is not a saved login state" });
+    }
+    Ok(state)
+}
+
+/// Removes spaces (and hyphens, for recovery codes, which are also upper-cased) and checks what is left is a
+/// plausible code: 1 to 64 ASCII letters or digits.
+fn normalize_code(argument: &'static str, code: &str, recovery: bool) -> Result<String, Error> {
+    let code: String = code
+        .chars()
+        .filter(|c| !(c.is_whitespace() || (recovery && *c == '-')))
+        .map(|c| if recovery { c.to_ascii_uppercase() } else { c })
+        .collect();
+    if code.is_empty() {
+        return Err(Error::InvalidArgument { argument, reason: "is required" });
+    }
+    if code.len() > 64 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::InvalidArgument { argument, reason: "must be letters and digits only" });
+    }
+    Ok(code)
+}
+
+fn validate_target(target: EnrollTarget) -> Result<EnrollTarget, Error> {
+    Ok(match target {
+        EnrollTarget::Sms { phone_number } => EnrollTarget::Sms { phone_number: normalize_phone(&phone_number)? },
+        EnrollTarget::Voice { phone_number } => EnrollTarget::Voice { phone_number: normalize_phone(&phone_number)? },
+        EnrollTarget::Email { email } => EnrollTarget::Email { email: validate_email(&email)? },
+        other => other,
+    })
+}
+
+/// E.164: `+` and 7 to 15 digits; spaces, hyphens, dots and parentheses are dropped.
+fn normalize_phone(phone: &str) -> Result<String, Error> {
+    let phone: String = phone.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+    let digits = phone.strip_prefix('+').unwrap_or_default();
+    if !(7..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.starts_with('0') {
+        return Err(Error::InvalidArgument {
+            argument: "phoneNumber",
+            reason: "must be in international E.164 form, e.g. +15551234567",
+        });
+    }
+    Ok(phone)
+}
+
+fn validate_email(email: &str) -> Result<String, Error> {
+    let email = email.trim();
+    let valid = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !domain.contains('@')
+                && !domain.starts_with('.') && !domain.ends_with('.'));
+    if !valid {
+        return Err(Error::InvalidArgument { argument: "email", reason: "must be an email address" });
+    }
+    Ok(email.to_owned())
+}

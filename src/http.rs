@@ -1,0 +1,157 @@
+//! The transport: one small trait that sends an [`HttpRequest`] and answers an [`HttpResponse`].
+//!
+//! Everything above it (the `api` wire layer and the `flow` state machine) is sans-IO and runs natively in tests
+//! with a scripted client. The WebAssembly build plugs in the global `fetch`; a request carries only a method,
+//! headers and a body (Cloudflare Workers reject `mode` and `credentials`), plus a timeout the transport enforces.
+//!
+//! There is no `Send` bound: WebAssembly is single-threaded and `fetch` futures are not `Send`.
+
+use core::fmt;
+use core::future::Future;
+
+/// The HTTP methods the Auth0 endpoints use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+impl Method {
+    /// The method as it goes on the wire: `GET`, `POST`, `DELETE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+/// A request to send. Header names are lower case. The body and the `authorization` header can hold secrets
+/// (passwords, codes, tokens), so `Debug` hides them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    /// Absolute URL, e.g. `https://tenant.auth0.com/oauth/token`.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    /// Milliseconds after which the transport gives up with [`TransportError::Timeout`]; `None` means no limit.
+    pub timeout_ms: Option<u32>,
+}
+
+impl HttpRequest {
+    /// The value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL never carries a secret (no query strings are built), but a body or a bearer token does.
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let shown = if name.eq_ignore_ascii_case("authorization") { "[redacted]" } else { value.as_str() };
+                (name.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body.as_ref().map(|_| "[redacted]"))
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
+}
+
+/// A response as received. Header names must be lower case (`fetch` already gives them so).
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    /// A response with no headers.
+    pub fn new(status: u16, body: impl Into<String>) -> Self {
+        Self { status, headers: Vec::new(), body: body.into() }
+    }
+
+    /// Adds a header, lower-casing its name.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_ascii_lowercase(), value.into()));
+        self
+    }
+
+    /// The value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Token responses carry tokens; only the length of the body is shown.
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// Why no response arrived. Messages never include the URL's query, the body or any header value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The request could not be sent or the connection failed (DNS, TLS, CORS refusal, offline, …). The text is a
+    /// short, secret-free explanation from the transport.
+    Network(String),
+    /// No response within the request's `timeout_ms`.
+    Timeout,
+    /// The caller aborted the request.
+    Aborted,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Network(reason) => write!(f, "network error: {reason}"),
+            Self::Timeout => f.write_str("the request timed out"),
+            Self::Aborted => f.write_str("the request was aborted"),
+        }
+    }
+}
+
+/// Sends HTTP requests. Implemented over the global `fetch` in the WebAssembly build, and by scripted clients in
+/// tests. Implementations must not follow the request with cookies or credentials and must enforce
+/// [`HttpRequest::timeout_ms`].
+pub trait HttpClient {
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>>;
+}
+
+impl<T: HttpClient + ?Sized> HttpClient for &T {
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+        (**self).send(request)
+    }
+}
+
+impl<T: HttpClient + ?Sized> HttpClient for std::rc::Rc<T> {
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+        (**self).send(request)
+    }
+}

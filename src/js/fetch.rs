@@ -1,0 +1,180 @@
+//! The transport over the global `fetch` (never `window.fetch`: Workers, web workers and Node have no window), or
+//! over a `fetch` the caller passes (a Workers service binding, a proxy). A request sets only method, headers,
+//! body and signal: Workers reject `mode` and `credentials`.
+
+use crate::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use js_sys::{Function, Object, Promise, Reflect};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `globalThis.fetch`, looked up at call time.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn global_fetch(input: &str, init: &Object) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Function, millis: f64) -> JsValue;
+
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: &JsValue);
+
+    type AbortController;
+    #[wasm_bindgen(constructor)]
+    fn new() -> AbortController;
+    #[wasm_bindgen(method)]
+    fn abort(this: &AbortController);
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &AbortController) -> JsValue;
+
+    type AbortSignal;
+    #[wasm_bindgen(method, getter)]
+    fn aborted(this: &AbortSignal) -> bool;
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn add_event_listener(this: &AbortSignal, kind: &str, listener: &Function);
+    #[wasm_bindgen(method, js_name = removeEventListener)]
+    fn remove_event_listener(this: &AbortSignal, kind: &str, listener: &Function);
+}
+
+/// Sends requests with `fetch`; an `AbortSignal` set with [`FetchClient::set_signal`] aborts them too.
+pub(crate) struct FetchClient {
+    custom_fetch: Option<Function>,
+    signal: RefCell<Option<JsValue>>,
+}
+
+impl FetchClient {
+    pub(crate) fn new(custom_fetch: Option<Function>) -> Self {
+        Self { custom_fetch, signal: RefCell::new(None) }
+    }
+
+    /// The caller's `AbortSignal` for the requests that follow, or `None`.
+    pub(crate) fn set_signal(&self, signal: Option<JsValue>) {
+        *self.signal.borrow_mut() = signal;
+    }
+
+    pub(crate) fn is_aborted(&self) -> bool {
+        self.signal.borrow().as_ref().is_some_and(|s| s.unchecked_ref::<AbortSignal>().aborted())
+    }
+
+    fn start(&self, request: &HttpRequest, init: &Object) -> Result<Promise, JsValue> {
+        match &self.custom_fetch {
+            Some(fetch) => {
+                fetch.call2(&JsValue::UNDEFINED, &request.url.as_str().into(), init).map(|p| Promise::resolve(&p))
+            }
+            None => global_fetch(&request.url, init),
+        }
+    }
+}
+
+/// Disarms the timer and the abort listener however the request ends.
+struct Guards {
+    timer: Option<JsValue>,
+    listener: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+}
+
+impl Drop for Guards {
+    fn drop(&mut self) {
+        if let Some(timer) = &self.timer {
+            clear_timeout(timer);
+        }
+        if let Some((signal, listener)) = &self.listener {
+            signal.remove_event_listener("abort", listener.as_ref().unchecked_ref());
+        }
+    }
+}
+
+impl HttpClient for FetchClient {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        if self.is_aborted() {
+            return Err(TransportError::Aborted);
+        }
+        let controller = Rc::new(AbortController::new());
+        let timed_out = Rc::new(Cell::new(false));
+        let mut guards = Guards { timer: None, listener: None };
+        if let Some(millis) = request.timeout_ms {
+            let (controller, timed_out) = (controller.clone(), timed_out.clone());
+            let on_timeout = Closure::once_into_js(move || {
+                timed_out.set(true);
+                controller.abort();
+            });
+            guards.timer = Some(set_timeout(on_timeout.unchecked_ref(), f64::from(millis)));
+        }
+        if let Some(signal) = self.signal.borrow().clone() {
+            let controller = controller.clone();
+            let listener = Closure::<dyn FnMut()>::new(move || controller.abort());
+            let signal: AbortSignal = signal.unchecked_into();
+            signal.add_event_listener("abort", listener.as_ref().unchecked_ref());
+            guards.listener = Some((signal, listener));
+        }
+
+        let init = request_init(&request, &controller.signal()).map_err(|_| network("cannot build the request"))?;
+        let failed = |_: JsValue| {
+            if timed_out.get() {
+                TransportError::Timeout
+            } else if self.is_aborted() {
+                TransportError::Aborted
+            } else {
+                network("the request failed (offline, refused by CORS, or the connection dropped)")
+            }
+        };
+        let promise = self.start(&request, &init).map_err(failed)?;
+        let response = JsFuture::from(promise).await.map_err(failed)?;
+        let status = Reflect::get(&response, &"status".into()).ok().and_then(|s| s.as_f64());
+        let Some(status) = status.filter(|s| (100.0..=599.0).contains(s)) else {
+            return Err(network("fetch did not return a Response"));
+        };
+        let headers = response_headers(&response);
+        let text = Reflect::get(&response, &"text".into())
+            .ok()
+            .and_then(|text| text.dyn_into::<Function>().ok())
+            .ok_or_else(|| network("fetch did not return a Response"))?
+            .call0(&response)
+            .map_err(failed)?;
+        let body = JsFuture::from(Promise::resolve(&text)).await.map_err(failed)?;
+        drop(guards);
+        Ok(HttpResponse { status: status as u16, headers, body: body.as_string().unwrap_or_default() })
+    }
+}
+
+fn network(reason: &str) -> TransportError {
+    TransportError::Network(reason.to_owned())
+}
+
+fn request_init(request: &HttpRequest, signal: &JsValue) -> Result<Object, JsValue> {
+    let init = Object::new();
+    Reflect::set(&init, &"method".into(), &request.method.as_str().into())?;
+    let headers = Object::new();
+    for (name, value) in &request.headers {
+        Reflect::set(&headers, &name.as_str().into(), &value.as_str().into())?;
+    }
+    Reflect::set(&init, &"headers".into(), &headers)?;
+    if let Some(body) = &request.body {
+        Reflect::set(&init, &"body".into(), &body.as_str().into())?;
+    }
+    Reflect::set(&init, &"signal".into(), signal)?;
+    Ok(init)
+}
+
+/// Header names as `fetch` gives them (lower case), read through the iterable protocol of `Headers`.
+fn response_headers(response: &JsValue) -> Vec<(String, String)> {
+    let mut headers = Vec::new();
+    let Ok(js_headers) = Reflect::get(response, &"headers".into()) else { return headers };
+    let Ok(Some(entries)) = js_sys::try_iter(&js_headers) else { return headers };
+    for entry in entries.flatten() {
+        let pair = js_sys::Array::from(&entry);
+        if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            headers.push((name.to_ascii_lowercase(), value));
+        }
+    }
+    headers
+}
+
+/// Resolves after `millis` milliseconds, through the global `setTimeout`.
+pub(crate) async fn sleep(millis: u32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, f64::from(millis));
+    });
+    let _ = JsFuture::from(promise).await;
+}

@@ -1,0 +1,77 @@
+// Compiled with `tsc --noEmit --strict` against the generated .d.ts: every export and method, used the way the
+// README shows. A type error here is a broken promise to TypeScript users.
+import init, {
+  MfaClient, Totp, Hotp, base32Decode, base32Encode, generateSecret, parseKeyUri,
+  isAuth0MfaError, isInvalidCode, isMfaRequired, isEnrollmentRequired, isMfaTokenExpired, isInvalidCredentials,
+  isTooManyAttempts, isRateLimited, isPushRejected, isPushTimeout, isNetworkError, isTimeout, isInvalidResponse,
+  isUserBlocked,
+  type Auth0MfaError, type AuthenticatorList, type ChallengeResult, type Enrollment, type ErrorCode,
+  type KeyUriInfo, type LoginResult, type MfaClientOptions, type PushProgress, type Stage, type Tokens,
+} from "../../pkg/auth0_mfa_wasm.js";
+
+export async function signIn(username: string, password: string, readCode: () => Promise<string>): Promise<Tokens> {
+  await init();
+  const options: MfaClientOptions = { domain: "tenant.auth0.com", clientId: "abc", scope: "openid offline_access", timeoutMs: 10_000 };
+  const client = new MfaClient(options);
+  const stage: Stage = client.stage;
+  void stage;
+  const result: LoginResult = await client.login(username, password);
+  if (result.stage === "authenticated") return result.tokens;
+  const requirements = result.mfaRequirements?.challenge ?? client.mfaRequirements?.enroll ?? [];
+  void requirements;
+  const list: AuthenticatorList = await client.authenticators();
+  if (list.active.length === 0) {
+    const enrollment: Enrollment = await client.enroll({ type: "otp" });
+    const totp = new Totp({ secret: enrollment.secret ?? "", digits: enrollment.otp?.digits });
+    const codes: string[] = enrollment.recoveryCodes;
+    void codes;
+    return client.verifyOtp(totp.generate());
+  }
+  const first = list.active[0];
+  const challenge: ChallengeResult = await client.challenge(first.id);
+  await client.challenge({ type: "otp" });
+  await client.challenge({ authenticatorId: first.id });
+  if (challenge.type === "push") {
+    const controller = new AbortController();
+    return client.waitForPush({
+      intervalMs: 5000, timeoutMs: 120_000, signal: controller.signal,
+      onPoll: (progress: PushProgress) => console.log(progress.attempt, progress.slowDown, progress.nextIntervalMs),
+    });
+  }
+  try {
+    return challenge.bindingRequired ? await client.verifyOob(await readCode()) : await client.verifyOtp(await readCode());
+  } catch (e) {
+    if (isInvalidCode(e)) return client.verifyRecoveryCode(await readCode());
+    if (isAuth0MfaError(e)) {
+      const error = e as Auth0MfaError;
+      const code: ErrorCode = error.code;
+      console.log(code, error.status, error.description, error.retryAfter, error.retryable, error.restartRequired);
+    }
+    throw e;
+  } finally {
+    const saved: string = client.save();
+    MfaClient.restore(saved, options).reset();
+  }
+}
+
+export async function manage(accessToken: string): Promise<void> {
+  const client = new MfaClient({ domain: "https://tenant.auth0.com", clientId: "abc", mfaApi: true, fetch: (input, init) => fetch(input, init) });
+  const all = await client.listAuthenticators(accessToken);
+  await client.deleteAuthenticator(accessToken, all[0].id);
+}
+
+export function otpHelpers(): void {
+  const key = new Totp({ secret: generateSecret(), algorithm: "SHA256", digits: 8, period: 60, issuer: "ACME", account: "a@b.c" });
+  const offset: number | null = key.verify("123 456", { window: 1, time: new Date(), afterStep: 10 });
+  const remaining: number = key.remaining();
+  const step: number = key.counter(Date.now());
+  const uri: string = key.toUri();
+  const info: KeyUriInfo = parseKeyUri(uri);
+  const weak: boolean = info.weak || key.weak;
+  const hotp = Hotp.fromUri("otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP&counter=3");
+  const hotpOffset: number | null = hotp.verify(hotp.generate(4), { counter: 3, window: 2, afterCounter: 2 });
+  const bytes: Uint8Array = base32Decode(base32Encode(new Uint8Array([1, 2, 3])));
+  const predicates = [isMfaRequired, isEnrollmentRequired, isMfaTokenExpired, isInvalidCredentials, isTooManyAttempts,
+    isRateLimited, isPushRejected, isPushTimeout, isNetworkError, isTimeout, isInvalidResponse, isUserBlocked];
+  console.log(offset, remaining, step, weak, hotpOffset, bytes, Totp.fromUri(uri).secret, predicates.map((p) => p(null)));
+}
