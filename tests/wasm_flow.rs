@@ -534,3 +534,24 @@ async fn bad_arguments_are_typed_errors_and_steps_out_of_order_are_refused() {
     let refused = MfaClient::new(options.into()).err().expect("plain http is for localhost only");
     assert_eq!(text(&refused, "code"), "invalid_argument");
 }
+
+#[wasm_bindgen_test]
+async fn mfa_api_token_lists_and_deletes_authenticators() {
+    let (username, client_id) = setup(&otp_user(), "").await;
+    let client = client(&client_id, &[("mfaApi", true.into())]);
+    login_to_mfa(&client, &username).await;
+    let tokens = ok(client.verify_otp(totp_code(SEEDED_SECRET, 0.0).await.into())).await;
+    let access_token = text(&tokens, "accessToken");
+    let scope = text(&tokens, "scope");
+    assert!(scope.contains("remove:authenticators"), "{scope}");
+    let before: Array = ok(client.list_authenticators(access_token.clone().into())).await.dyn_into().unwrap();
+    let otp = before.iter().find(|a| text(a, "type") == "otp").expect("the seeded OTP authenticator");
+    ok(client.delete_authenticator(access_token.clone().into(), text(&otp, "id").into())).await;
+    let after: Array = ok(client.list_authenticators(access_token.clone().into())).await.dyn_into().unwrap();
+    assert!(after.iter().all(|a| text(&a, "type") != "otp"), "the OTP authenticator is gone");
+    // An ordinary access token (no MFA audience) may not delete.
+    let plain = self::client(&client_id, &[]);
+    let error = fails(plain.delete_authenticator("not-a-token".into(), text(&otp, "id").into())).await;
+    assert!(!text(&error, "message").contains("not-a-token"));
+    assert_eq!(get(&error, "status").as_f64(), Some(401.0));
+}
