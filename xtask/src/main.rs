@@ -75,6 +75,11 @@ fn build(tools: &setup::Tools) -> Result<(), String> {
         .arg("-o")
         .arg(&bg)
         .run()?;
+    // Entries for runtimes that cannot fetch the wasm themselves: Node reads it from disk, workerd imports it.
+    for entry in ["node.js", "workerd.js"] {
+        std::fs::copy(root.join("src/js/entry").join(entry), pkg.join(entry))
+            .map_err(|e| format!("cannot copy {entry} into pkg/: {e}"))?;
+    }
     write_package_json(&pkg)?;
     for file in ["README.md", "LICENSE"] {
         std::fs::copy(root.join(file), pkg.join(file)).map_err(|e| format!("cannot copy {file} into pkg/: {e}"))?;
@@ -108,13 +113,19 @@ fn write_package_json(pkg: &std::path::Path) -> Result<(), String> {
   "exports": {{
     ".": {{
       "types": "./auth0_mfa_wasm.d.ts",
+      "workerd": "./workerd.js",
+      "node": "./node.js",
+      "default": "./auth0_mfa_wasm.js"
+    }},
+    "./web": {{
+      "types": "./auth0_mfa_wasm.d.ts",
       "default": "./auth0_mfa_wasm.js"
     }},
     "./auth0_mfa_wasm_bg.wasm": "./auth0_mfa_wasm_bg.wasm",
     "./package.json": "./package.json"
   }},
-  "files": ["auth0_mfa_wasm_bg.wasm", "auth0_mfa_wasm.js", "auth0_mfa_wasm.d.ts", "auth0_mfa_wasm_bg.wasm.d.ts", "README.md", "LICENSE"],
-  "sideEffects": false,
+  "files": ["auth0_mfa_wasm_bg.wasm", "auth0_mfa_wasm.js", "auth0_mfa_wasm.d.ts", "auth0_mfa_wasm_bg.wasm.d.ts", "node.js", "workerd.js", "README.md", "LICENSE"],
+  "sideEffects": ["./node.js", "./workerd.js"],
   "keywords": ["auth0", "mfa", "totp", "hotp", "otp", "wasm", "cloudflare-workers"],
   "engines": {{ "node": ">=20" }}
 }}
@@ -165,10 +176,12 @@ fn test() -> Result<(), String> {
         Ok(()) => {
             let mut node_tests =
                 Cmd::new("node").args(["--test", "--test-reporter=tap"]).env("EMULATOR_BIN", emulator::binary());
-            for test in shell::files_with_suffix(&root.join("tests/js"), ".test.mjs")? {
-                node_tests = node_tests.arg(test);
+            for dir in ["tests/js", "tests/consumers"] {
+                for test in shell::files_with_suffix(&root.join(dir), ".test.mjs")? {
+                    node_tests = node_tests.arg(test);
+                }
             }
-            report.suite("JavaScript tests against pkg/ (Node)", node_tests);
+            report.suite("JavaScript tests against pkg/ and the packed package (Node, workerd)", node_tests);
             report.check("TypeScript consumer (tsc --strict --noEmit)", Cmd::new("tsc").args(["-p", "tests/ts"]));
         }
         Err(message) => report.failed_to_run("build pkg/", &message),
