@@ -3,14 +3,17 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, cpSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, extname, normalize } from "node:path";
 import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
+import { createServer } from "node:http";
+import { chromium } from "playwright-core";
+import { build as viteBuild } from "vite";
 import * as OTPAuth from "otpauth";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -155,4 +158,40 @@ test("Worker example in workerd: OTP and push logins, sealed state, forwarded IP
   const approved = await call("/push", { state: pushChallenge.body.state });
   assert.equal(approved.body.stage, "authenticated");
   assert.equal(approved.body.tokens.tokenType, "Bearer");
+});
+
+const MIME = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+
+/** Serves `dir` on a free loopback port; resolves to the server and its origin. */
+function serve(dir) {
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const file = join(dir, path === "/" ? "index.html" : path);
+    if (!file.startsWith(dir) || !existsSync(file)) return response.writeHead(404).end();
+    response.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve([server, `http://127.0.0.1:${server.address().port}`])));
+}
+
+test("Vite: a built page signs in from headless Chromium, across origins", async (t) => {
+  const site = join(app, "vite");
+  cpSync(join(root, "tests/consumers/vite"), site, { recursive: true });
+  await viteBuild({ root: site, logLevel: "warn", build: { outDir: join(site, "dist"), target: "es2022" } });
+  const emitted = readFileSync(join(site, "dist/index.html"), "utf8");
+  assert.ok(emitted.includes("/assets/"), "Vite emitted the page's assets");
+  const [server, origin] = await serve(join(site, "dist"));
+  t.after(() => server.close());
+  const clientId = `vite-${randomBytes(4).toString("hex")}`;
+  await control("POST", "/__emu/clients", { client_id: clientId, auth_method: "none", allowed_origins: [origin] });
+  const username = await newUser([{ type: "otp", secret: OTP_SECRET }]);
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+  });
+  t.after(() => browser.close());
+  const page = await browser.newPage();
+  const query = new URLSearchParams({ domain: emulatorUrl, clientId, username, password: PASSWORD, secret: OTP_SECRET, now: String(await nowMs()) });
+  await page.goto(`${origin}/?${query}`);
+  await page.waitForFunction(() => document.getElementById("result").textContent !== "loading", null, { timeout: 20_000 });
+  assert.equal(await page.textContent("#result"), "mfa_required → authenticated (Bearer)");
 });
