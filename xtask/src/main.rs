@@ -181,7 +181,7 @@ fn test() -> Result<(), String> {
                     node_tests = node_tests.arg(test);
                 }
             }
-            report.suite("JavaScript tests against pkg/ and the packed package (Node, workerd)", node_tests);
+            report.suite("JS tests: pkg/, packed package, workerd, Vite", node_tests);
             report.check("TypeScript consumer (tsc --strict --noEmit)", Cmd::new("tsc").args(["-p", "tests/ts"]));
         }
         Err(message) => report.failed_to_run("build pkg/", &message),
