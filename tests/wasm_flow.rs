@@ -317,11 +317,19 @@ async fn push_abort_and_expiry() {
     .dyn_into()
     .unwrap();
     let signal = get(&controller, "signal");
-    let waiting = client.wait_for_push(push_options(1000, 60_000, &[("signal", signal)]));
+    // A long interval: the abort must cut the wait short, not wait for the next poll.
+    let started = js_sys::Date::now();
+    let waiting = client.wait_for_push(push_options(20_000, 60_000, &[("signal", signal)]));
     let abort: Function = get(&controller, "abort").dyn_into().unwrap();
-    abort.call0(&controller).unwrap();
+    let set_timeout: Function = get(&js_sys::global(), "setTimeout").dyn_into().unwrap();
+    set_timeout.call2(&JsValue::UNDEFINED, &abort.bind0(&controller), &300.into()).unwrap();
+    assert_eq!(client.stage(), "challenged", "readable while the wait runs");
     assert_eq!(code_of(waiting).await, "aborted");
+    let waited = js_sys::Date::now() - started;
+    assert!(waited < 5_000.0, "aborted after {waited} ms");
     assert_eq!(client.stage(), "challenged");
+    let fake = json(r#"{"aborted":false}"#);
+    assert_eq!(code_of(client.wait_for_push(push_options(1000, 5000, &[("signal", fake)]))).await, "invalid_option");
     // The push (and the mfa_token) expire after 5 minutes of emulator time.
     control("POST", "/__emu/clock", Some(r#"{"advance":301}"#.into())).await;
     let error = fails(client.wait_for_push(push_options(1000, 20_000, &[]))).await;
@@ -329,7 +337,7 @@ async fn push_abort_and_expiry() {
     assert_eq!(get(&error, "restartRequired").as_bool(), Some(true));
     assert_eq!(client.stage(), "failed");
     control("POST", "/__emu/clock", Some(r#"{"advance":-301}"#.into())).await;
-    let _ = username;
+    assert!(!username.is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -378,7 +386,8 @@ async fn confidential_client_with_secret() {
     )
     .await;
     let secret = ("clientSecret", JsValue::from_str("s3cret-value"));
-    if in_browser() && Reflect::has(&js_sys::global(), &"document".into()).unwrap() {
+    let has = |name: &str| Reflect::has(&js_sys::global(), &name.into()).unwrap();
+    if has("document") || has("importScripts") {
         let options = Object::new();
         Reflect::set(&options, &"domain".into(), &emulator().into()).unwrap();
         Reflect::set(&options, &"clientId".into(), &client_id.as_str().into()).unwrap();
@@ -554,4 +563,36 @@ async fn mfa_api_token_lists_and_deletes_authenticators() {
     let error = fails(plain.delete_authenticator("not-a-token".into(), text(&otp, "id").into())).await;
     assert!(!text(&error, "message").contains("not-a-token"));
     assert_eq!(get(&error, "status").as_f64(), Some(401.0));
+}
+
+/// A custom `fetch` may answer anything; whatever it does, the step fails with a typed error, the stage is kept and
+/// the same client works afterwards.
+#[wasm_bindgen_test]
+async fn a_hostile_custom_fetch_gives_typed_errors() {
+    let (username, client_id) = setup(&otp_user(), "").await;
+    let cases: [(&str, &str); 5] = [
+        ("throw new Error('offline')", "network_error"),
+        ("return 42", "network_error"),
+        ("return Promise.reject('nope')", "network_error"),
+        (
+            "return { status: 200, headers: { [Symbol.iterator]() { throw new Error('x') } }, text: () => 'not json' }",
+            "invalid_response",
+        ),
+        ("return { status: 200, headers: { length: 2 ** 32 }, text: () => Promise.resolve({}) }", "invalid_response"),
+    ];
+    for (body, expected) in cases {
+        let hostile = Function::new_with_args("url, init", body);
+        let client = client(&client_id, &[("fetch", hostile.into())]);
+        assert_eq!(code_of(client.login(username.clone().into(), PASSWORD.into())).await, expected, "{body}");
+        assert_eq!(client.stage(), "start", "{body}");
+        assert_eq!(
+            code_of(client.login(username.clone().into(), PASSWORD.into())).await,
+            expected,
+            "not stuck: {body}"
+        );
+    }
+    // A well-behaved custom fetch (here, the global one) carries a whole login.
+    let global_fetch: Function = get(&js_sys::global(), "fetch").dyn_into().unwrap();
+    let client = client(&client_id, &[("fetch", global_fetch.bind0(&js_sys::global()).into())]);
+    login_to_mfa(&client, &username).await;
 }

@@ -8,7 +8,7 @@
 #![allow(clippy::await_holding_refcell_ref)]
 
 use super::error::{invalid_argument, js_error};
-use super::fetch::{FetchClient, sleep};
+use super::fetch::{AbortSignal, FetchClient};
 use super::input::{self, MAX_TEXT_CHARS, Options};
 use crate::api::{
     AccessToken, Authenticator, AuthenticatorKind, ClientSecret, Config, ConfigOptions, Enrollment, MfaRequirements,
@@ -20,18 +20,23 @@ use crate::otp::KeyUri;
 use core::future::Future;
 use core::pin::Pin;
 use js_sys::{Array, Date, Function, Object, Promise, Reflect};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 type JsFlow = Flow<Rc<FetchClient>>;
 
+/// Per-request timeout unless `timeoutMs` says otherwise.
+const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+
 /// One password + MFA login against an Auth0 tenant (or the local emulator).
 #[wasm_bindgen]
 pub struct MfaClient {
     flow: Rc<RefCell<JsFlow>>,
     http: Rc<FetchClient>,
+    /// The stage when the last step ended, readable while a step runs.
+    settled_stage: Rc<Cell<&'static str>>,
 }
 
 /// Builds the `Error` JavaScript sees for a flow error.
@@ -54,8 +59,12 @@ pub(crate) fn flow_error(error: &Error) -> JsValue {
         set("retryAfter", JsValue::from_f64(retry_after.seconds_from(now) as f64));
     }
     if let Some(mfa) = error.mfa_required() {
-        // A property, never part of the message: the caller needs it to continue by hand.
-        set("mfaToken", mfa.mfa_token.expose().into());
+        // The caller may need it to continue by hand, but it must not show up in logs: not part of the message, and
+        // not enumerable, so console.log, JSON.stringify and error reporters leave it out.
+        let descriptor = Object::new();
+        let _ = Reflect::set(&descriptor, &"value".into(), &mfa.mfa_token.expose().into());
+        let target: &Object = js.unchecked_ref();
+        Object::define_property(target, &"mfaToken".into(), &descriptor);
         set("mfaRequirements", requirements_js(mfa.requirements.as_ref()));
     }
     set("retryable", error.is_retryable().into());
@@ -139,25 +148,27 @@ fn kind_from_name(name: &str) -> Option<AuthenticatorKind> {
     })
 }
 
-/// True where a page runs in a browser tab, where a client secret would be readable by anyone.
-fn in_browser_window() -> bool {
+/// True in a browser page or a browser's web worker, where a client secret would be readable by the user. Pages
+/// have `document`; browser workers have `importScripts`; Node and Cloudflare Workers have neither.
+fn in_browser() -> bool {
     let global = js_sys::global();
-    Reflect::has(&global, &"window".into()).unwrap_or(false)
-        && Reflect::has(&global, &"document".into()).unwrap_or(false)
+    let has = |name: &str| Reflect::has(&global, &name.into()).unwrap_or(false);
+    has("document") || has("importScripts")
 }
 
 fn config_from(options: &Options) -> Result<(Config, Option<Function>), JsValue> {
     let client_secret = options.text("clientSecret")?.filter(|s| !s.is_empty());
     if client_secret.is_some()
-        && in_browser_window()
+        && in_browser()
         && options.get("allowClientSecretInBrowser")?.and_then(|v| v.as_bool()) != Some(true)
     {
         return Err(js_error(
             "client_secret_in_browser",
-            "a client secret must not be used in a browser page; use a public (SPA) application, or set allowClientSecretInBrowser: true if you really mean to",
+            "a client secret must not be used in a browser; use a public (SPA) application, or set allowClientSecretInBrowser: true if you really mean to",
         ));
     }
-    let timeout_ms = options.count("timeoutMs", 1, u64::from(u32::MAX))?.map(|t| t as u32);
+    // A request that never answers would hold the login forever; setTimeout caps delays at 2^31 - 1 ms.
+    let timeout_ms = options.count("timeoutMs", 1, i32::MAX as u64)?.map_or(DEFAULT_TIMEOUT_MS, |t| t as u32);
     let custom_fetch = match options.get("fetch")? {
         None => None,
         Some(value) => Some(
@@ -172,7 +183,7 @@ fn config_from(options: &Options) -> Result<(Config, Option<Function>), JsValue>
         scope: options.text("scope")?,
         realm: options.text("realm")?,
         forwarded_for: options.text("forwardedFor")?,
-        timeout_ms,
+        timeout_ms: Some(timeout_ms),
     })
     .map_err(|e| flow_error(&e))?;
     let config =
@@ -185,6 +196,11 @@ fn text_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
 }
 
 impl MfaClient {
+    fn with_flow(flow: JsFlow, http: Rc<FetchClient>) -> Self {
+        let settled_stage = Rc::new(Cell::new(flow.stage().as_str()));
+        MfaClient { flow: Rc::new(RefCell::new(flow)), http, settled_stage }
+    }
+
     /// Runs one step on the flow. Two steps at once would race on the `mfa_token`; the second is refused.
     fn step<T, Fut>(&self, run: impl FnOnce(Rc<RefCell<JsFlow>>, Rc<FetchClient>) -> Fut + 'static) -> Promise
     where
@@ -193,16 +209,32 @@ impl MfaClient {
     {
         let flow = self.flow.clone();
         let http = self.http.clone();
+        let settled_stage = self.settled_stage.clone();
+        let after = self.flow.clone();
         // One boxed future type for every step, so `future_to_promise` is compiled once rather than per method.
-        let step: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> =
-            Box::pin(async move { run(flow, http).await.map(Into::into) });
+        let step: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(async move {
+            let result = run(flow, http).await.map(Into::into);
+            if let Ok(flow) = after.try_borrow() {
+                settled_stage.set(flow.stage().as_str());
+            }
+            result
+        });
         future_to_promise(step)
     }
 }
 
 /// Borrows the flow for one step, or refuses when another step is still running.
 fn busy(flow: &RefCell<JsFlow>) -> Result<std::cell::RefMut<'_, JsFlow>, JsValue> {
-    flow.try_borrow_mut().map_err(|_| js_error("invalid_state", "another step of this login is still running"))
+    flow.try_borrow_mut().map_err(|_| still_running())
+}
+
+/// Borrows the flow for a step that does not change it.
+fn shared(flow: &RefCell<JsFlow>) -> Result<std::cell::Ref<'_, JsFlow>, JsValue> {
+    flow.try_borrow().map_err(|_| still_running())
+}
+
+fn still_running() -> JsValue {
+    js_error("invalid_state", "another step of this login is still running")
 }
 
 #[wasm_bindgen]
@@ -216,7 +248,7 @@ impl MfaClient {
         let options = Options::required(&options, "options")?;
         let (config, custom_fetch) = config_from(&options)?;
         let http = Rc::new(FetchClient::new(custom_fetch));
-        Ok(MfaClient { flow: Rc::new(RefCell::new(Flow::new(config, http.clone()))), http })
+        Ok(MfaClient::with_flow(Flow::new(config, http.clone()), http))
     }
 
     /// Continues a login saved with `save()`, under the same options as the client that saved it (a Worker
@@ -230,7 +262,7 @@ impl MfaClient {
         let (config, custom_fetch) = config_from(&options)?;
         let http = Rc::new(FetchClient::new(custom_fetch));
         let flow = Flow::restore_with_config(&state, config, http.clone()).map_err(|e| flow_error(&e))?;
-        Ok(MfaClient { flow: Rc::new(RefCell::new(flow)), http })
+        Ok(MfaClient::with_flow(flow, http))
     }
 
     /// The login state as a string for `MfaClient.restore`. It holds the short-lived `mfa_token` and any pending
@@ -239,10 +271,11 @@ impl MfaClient {
         Ok(busy(&self.flow)?.save())
     }
 
-    /// `start`, `mfa_required`, `enrolling`, `challenged`, `authenticated` or `failed`.
+    /// `start`, `mfa_required`, `enrolling`, `challenged`, `authenticated` or `failed`. While a step runs: the
+    /// stage it started from.
     #[wasm_bindgen(getter, unchecked_return_type = "Stage")]
     pub fn stage(&self) -> String {
-        self.flow.try_borrow().map(|f| f.stage().as_str()).unwrap_or("busy").to_owned()
+        self.flow.try_borrow().map_or(self.settled_stage.get(), |f| f.stage().as_str()).to_owned()
     }
 
     /// `mfa_requirements` from the `mfa_required` answer, when Auth0 sent it.
@@ -382,8 +415,8 @@ impl MfaClient {
             };
             let aborted = || http.is_aborted();
             let now = || Date::now() as u64;
-            let result =
-                flow.wait_for_push(options, |ms| sleep(ms.min(u64::from(u32::MAX)) as u32), now, report, aborted).await;
+            let sleep = |ms| http.sleep(ms);
+            let result = flow.wait_for_push(options, sleep, now, report, aborted).await;
             http.set_signal(None);
             Ok(tokens_js(&result.map_err(|e| flow_error(&e))?))
         })
@@ -401,9 +434,7 @@ impl MfaClient {
             .and_then(|t| Ok((t, text_arg(&authenticator_id, "authenticatorId")?)));
         self.step(move |flow, _| async move {
             let (token, id) = args?;
-            let flow = flow
-                .try_borrow()
-                .map_err(|_| js_error("invalid_state", "another step of this login is still running"))?;
+            let flow = shared(&flow)?;
             flow.delete_authenticator(&AccessToken::new(token), &id).await.map_err(|e| flow_error(&e))?;
             Ok(JsValue::UNDEFINED)
         })
@@ -418,9 +449,7 @@ impl MfaClient {
         let token = text_arg(&access_token, "accessToken");
         self.step(move |flow, _| async move {
             let token = AccessToken::new(token?);
-            let flow = flow
-                .try_borrow()
-                .map_err(|_| js_error("invalid_state", "another step of this login is still running"))?;
+            let flow = shared(&flow)?;
             let list = flow.list_authenticators_with(&token).await.map_err(|e| flow_error(&e))?;
             Ok(list.iter().map(authenticator_js).collect::<Array>())
         })
@@ -431,6 +460,7 @@ impl MfaClient {
         let mut flow = busy(&self.flow)?;
         let config = flow.config().clone();
         *flow = Flow::new(config, self.http.clone());
+        self.settled_stage.set(flow.stage().as_str());
         Ok(())
     }
 }
@@ -464,7 +494,7 @@ fn challenge_target(target: &JsValue) -> Result<ChallengeTarget, JsValue> {
         .ok_or_else(|| invalid_argument("target.type must be otp, sms, voice, email or push"))
 }
 
-type PushArgs = (PushWaitOptions, Option<JsValue>, Option<Function>);
+type PushArgs = (PushWaitOptions, Option<AbortSignal>, Option<Function>);
 
 fn push_options(options: Option<&JsValue>) -> Result<PushArgs, JsValue> {
     let options = Options::new(options, "options")?;
@@ -475,8 +505,11 @@ fn push_options(options: Option<&JsValue>) -> Result<PushArgs, JsValue> {
     };
     let signal = match options.get("signal")? {
         None => None,
-        Some(signal) if Reflect::has(&signal, &"aborted".into()).unwrap_or(false) => Some(signal),
-        Some(_) => return Err(super::error::invalid_option("signal", "must be an AbortSignal")),
+        Some(signal) => Some(
+            signal
+                .dyn_into::<AbortSignal>()
+                .map_err(|_| super::error::invalid_option("signal", "must be an AbortSignal"))?,
+        ),
     };
     let on_poll = match options.get("onPoll")? {
         None => None,

@@ -29,7 +29,9 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn signal(this: &AbortController) -> JsValue;
 
-    type AbortSignal;
+    /// Checked with `instanceof` before use, so a look-alike object cannot make these calls throw.
+    #[derive(Clone)]
+    pub(crate) type AbortSignal;
     #[wasm_bindgen(method, getter)]
     fn aborted(this: &AbortSignal) -> bool;
     #[wasm_bindgen(method, js_name = addEventListener)]
@@ -38,10 +40,15 @@ extern "C" {
     fn remove_event_listener(this: &AbortSignal, kind: &str, listener: &Function);
 }
 
+/// `setTimeout` delays are 32-bit signed: a longer one fires at once.
+const MAX_TIMER_MS: u64 = i32::MAX as u64;
+/// More headers than any real response carries; a bound for a hostile custom `fetch`.
+const MAX_HEADERS: usize = 256;
+
 /// Sends requests with `fetch`; an `AbortSignal` set with [`FetchClient::set_signal`] aborts them too.
 pub(crate) struct FetchClient {
     custom_fetch: Option<Function>,
-    signal: RefCell<Option<JsValue>>,
+    signal: RefCell<Option<AbortSignal>>,
 }
 
 impl FetchClient {
@@ -49,13 +56,30 @@ impl FetchClient {
         Self { custom_fetch, signal: RefCell::new(None) }
     }
 
-    /// The caller's `AbortSignal` for the requests that follow, or `None`.
-    pub(crate) fn set_signal(&self, signal: Option<JsValue>) {
+    /// The caller's `AbortSignal` for the requests and waits that follow, or `None`.
+    pub(crate) fn set_signal(&self, signal: Option<AbortSignal>) {
         *self.signal.borrow_mut() = signal;
     }
 
     pub(crate) fn is_aborted(&self) -> bool {
-        self.signal.borrow().as_ref().is_some_and(|s| s.unchecked_ref::<AbortSignal>().aborted())
+        self.signal.borrow().as_ref().is_some_and(AbortSignal::aborted)
+    }
+
+    /// Resolves after `millis` milliseconds, or as soon as the caller's signal aborts.
+    pub(crate) async fn sleep(&self, millis: u64) {
+        let millis = millis.min(MAX_TIMER_MS) as f64;
+        let signal = self.signal.borrow().clone();
+        let promise = Promise::new(&mut |resolve, _| {
+            let timer = set_timeout(&resolve, millis);
+            if let Some(signal) = &signal {
+                let on_abort = Closure::once_into_js(move || {
+                    clear_timeout(&timer);
+                    let _ = resolve.call0(&JsValue::UNDEFINED);
+                });
+                signal.add_event_listener("abort", on_abort.unchecked_ref());
+            }
+        });
+        let _ = JsFuture::from(promise).await;
     }
 
     fn start(&self, request: &HttpRequest, init: &Object) -> Result<Promise, JsValue> {
@@ -99,12 +123,11 @@ impl HttpClient for FetchClient {
                 timed_out.set(true);
                 controller.abort();
             });
-            guards.timer = Some(set_timeout(on_timeout.unchecked_ref(), f64::from(millis)));
+            guards.timer = Some(set_timeout(on_timeout.unchecked_ref(), u64::from(millis).min(MAX_TIMER_MS) as f64));
         }
         if let Some(signal) = self.signal.borrow().clone() {
             let controller = controller.clone();
             let listener = Closure::<dyn FnMut()>::new(move || controller.abort());
-            let signal: AbortSignal = signal.unchecked_into();
             signal.add_event_listener("abort", listener.as_ref().unchecked_ref());
             guards.listener = Some((signal, listener));
         }
@@ -157,24 +180,19 @@ fn request_init(request: &HttpRequest, signal: &JsValue) -> Result<Object, JsVal
     Ok(init)
 }
 
-/// Header names as `fetch` gives them (lower case), read through the iterable protocol of `Headers`.
+/// Header names as `fetch` gives them (lower case), read through the iterable protocol of `Headers`. A custom
+/// `fetch` may answer anything: entries that are not `[name, value]` string pairs are skipped, and reading stops at
+/// the first error or after `MAX_HEADERS`.
 fn response_headers(response: &JsValue) -> Vec<(String, String)> {
     let mut headers = Vec::new();
     let Ok(js_headers) = Reflect::get(response, &"headers".into()) else { return headers };
     let Ok(Some(entries)) = js_sys::try_iter(&js_headers) else { return headers };
-    for entry in entries.flatten() {
-        let pair = js_sys::Array::from(&entry);
+    for entry in entries.take(MAX_HEADERS) {
+        let Ok(entry) = entry else { break };
+        let Some(pair) = entry.dyn_ref::<js_sys::Array>() else { continue };
         if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
             headers.push((name.to_ascii_lowercase(), value));
         }
     }
     headers
-}
-
-/// Resolves after `millis` milliseconds, through the global `setTimeout`.
-pub(crate) async fn sleep(millis: u32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, f64::from(millis));
-    });
-    let _ = JsFuture::from(promise).await;
 }

@@ -96,12 +96,12 @@ impl Options {
         Ok(options)
     }
 
-    /// The property `key`; `None` when absent. A getter that throws is an invalid option, not a crash.
+    /// The property `key`; `None` when absent, `undefined` or `null`. A getter that throws is an invalid option, not a crash.
     pub(crate) fn get(&self, key: &'static str) -> Result<Option<JsValue>, JsValue> {
         let Some(object) = &self.0 else { return Ok(None) };
         let value =
             Reflect::get(object, &JsValue::from_str(key)).map_err(|_| invalid_option(key, "could not be read"))?;
-        Ok((!value.is_undefined()).then_some(value))
+        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
     }
 
     pub(crate) fn text(&self, key: &'static str) -> Result<Option<String>, JsValue> {

@@ -28,7 +28,7 @@ export interface Auth0MfaError extends Error {
   description?: string;
   /** `rate_limited`: seconds until a retry may succeed, when the server said. */
   retryAfter?: number;
-  /** `mfa_required`: the token for the MFA endpoints. Never part of the message. */
+  /** `mfa_required`: the token for the MFA endpoints. Never part of the message, and not enumerable. */
   mfaToken?: string;
   mfaRequirements?: MfaRequirements;
   /** The same step may be tried again: the login kept its stage. */
@@ -50,7 +50,7 @@ export interface MfaClientOptions {
   /** `tenant.auth0.com`, a custom domain, or a full `https://` URL; `http://` only for localhost. */
   domain: string;
   clientId: string;
-  /** Confidential applications only (a server or a Worker). Refused in a browser page unless `allowClientSecretInBrowser`. */
+  /** Confidential applications only (a server or a Cloudflare Worker). Refused in a browser page or browser worker unless `allowClientSecretInBrowser`. */
   clientSecret?: string;
   allowClientSecretInBrowser?: boolean;
   /** API identifier for the access token. */
@@ -61,7 +61,7 @@ export interface MfaClientOptions {
   realm?: string;
   /** Ask for an MFA-API access token (audience `https://{domain}/mfa/`, scopes `enroll read:authenticators remove:authenticators`). */
   mfaApi?: boolean;
-  /** Per-request timeout in milliseconds. */
+  /** Per-request timeout in milliseconds; default 30000. */
   timeoutMs?: number;
   /** A `fetch` to use instead of the global one (a Workers service binding, a proxy). */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
