@@ -20,6 +20,7 @@
 
 use crate::api::associate::{self, EnrollTarget};
 use crate::api::challenge::{self, ChallengeType};
+use crate::api::json::{self, Fields, Shaped, Value, Writer, WrongShape};
 use crate::api::token::{self, PushPoll};
 use crate::api::{
     AccessToken, Authenticator, AuthenticatorKind, ClientSecret, Config, Enrollment, MfaRequirements, MfaToken,
@@ -28,7 +29,6 @@ use crate::api::{
 use crate::error::Error;
 use crate::http::{HttpClient, HttpRequest, HttpResponse};
 use core::future::Future;
-use serde::{Deserialize, Serialize};
 
 /// Seconds added to the push polling interval on each `slow_down`, in milliseconds.
 pub const SLOW_DOWN_STEP_MS: u64 = 5_000;
@@ -42,8 +42,7 @@ pub const MIN_PUSH_INTERVAL_MS: u64 = 1_000;
 const STATE_VERSION: u32 = 1;
 
 /// Where the login is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     /// Nothing done yet: call `login`.
     Start,
@@ -73,13 +72,20 @@ impl Stage {
         }
     }
 
+    fn from_name(name: &str) -> Shaped<Self> {
+        [Self::Start, Self::MfaRequired, Self::Enrolling, Self::Challenged, Self::Authenticated, Self::Failed]
+            .into_iter()
+            .find(|stage| stage.as_str() == name)
+            .ok_or(WrongShape)
+    }
+
     fn has_mfa_token(self) -> bool {
         matches!(self, Self::MfaRequired | Self::Enrolling | Self::Challenged)
     }
 }
 
 /// What the flow waits for after an enrollment or a challenge.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Pending {
     pub kind: AuthenticatorKind,
     /// The challenged authenticator; `None` after an enrollment or an OTP challenge by type.
@@ -88,6 +94,27 @@ pub struct Pending {
     pub oob_code: Option<OobCode>,
     /// SMS, voice, email: a binding code must be typed (`verify_oob`); push: poll instead.
     pub binding_required: bool,
+}
+
+impl Pending {
+    fn write(&self, w: &mut Writer) {
+        w.begin(Some("pending"));
+        w.str("kind", self.kind.as_str());
+        w.opt_str("authenticator_id", self.authenticator_id.as_deref());
+        w.opt_str("oob_code", self.oob_code.as_ref().map(OobCode::expose));
+        w.bool("binding_required", self.binding_required);
+        w.end();
+    }
+
+    fn read(value: Value) -> Shaped<Self> {
+        let mut fields = Fields::of(value)?;
+        Ok(Self {
+            kind: AuthenticatorKind::from_name(&fields.required::<String>("kind")?)?,
+            authenticator_id: fields.string("authenticator_id")?,
+            oob_code: fields.string("oob_code")?,
+            binding_required: fields.bool("binding_required")?.ok_or(WrongShape)?,
+        })
+    }
 }
 
 /// The result of `login`.
@@ -158,7 +185,8 @@ pub struct PushProgress {
     pub elapsed_ms: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Saved as JSON with the field names below, in this order (the format serde wrote in earlier versions).
+#[derive(Debug, Clone)]
 struct State {
     version: u32,
     config: Config,
@@ -168,6 +196,41 @@ struct State {
     pending: Option<Pending>,
     /// The last authenticator list, to challenge by id or kind without listing again.
     authenticators: Vec<Authenticator>,
+}
+
+impl State {
+    fn write(&self) -> String {
+        let mut w = Writer::new();
+        w.begin(None);
+        w.u64("version", Some(u64::from(self.version)));
+        self.config.write(&mut w);
+        w.str("stage", self.stage.as_str());
+        w.opt_str("mfa_token", self.mfa_token.as_ref().map(MfaToken::expose));
+        match &self.requirements {
+            Some(requirements) => requirements.write(&mut w, "requirements"),
+            None => w.raw("requirements", "null"),
+        }
+        match &self.pending {
+            Some(pending) => pending.write(&mut w),
+            None => w.raw("pending", "null"),
+        }
+        w.objects("authenticators", &self.authenticators, |w, a| a.write(w));
+        w.end();
+        w.finish()
+    }
+
+    fn read(value: Value) -> Shaped<Self> {
+        let mut fields = Fields::of(value)?;
+        Ok(Self {
+            version: fields.u32("version")?.ok_or(WrongShape)?,
+            config: Config::read(fields.value("config")?.ok_or(WrongShape)?)?,
+            stage: Stage::from_name(&fields.required::<String>("stage")?)?,
+            mfa_token: fields.string("mfa_token")?,
+            requirements: fields.value("requirements")?.map(MfaRequirements::read).transpose()?,
+            pending: fields.value("pending")?.map(Pending::read).transpose()?,
+            authenticators: fields.list("authenticators", Authenticator::read)?.ok_or(WrongShape)?,
+        })
+    }
 }
 
 /// One login. Generic over the transport; `Debug` shows the state (no secret) and not the transport.
@@ -231,7 +294,7 @@ impl<C: HttpClient> Flow<C> {
     /// The state as a JSON string, for [`Flow::restore`]. It holds the `mfa_token` and any pending `oob_code`
     /// (short-lived secrets) but never the password, client secret or tokens.
     pub fn save(&self) -> String {
-        serde_json::to_string(&self.state).unwrap_or_default()
+        self.state.write()
     }
 
     pub fn stage(&self) -> Stage {
@@ -583,8 +646,10 @@ const RECOVERY_NOT_CHALLENGEABLE: Error = Error::InvalidArgument {
 };
 
 fn parse_state(state: &str) -> Result<State, Error> {
-    let state: State = serde_json::from_str(state)
-        .map_err(|_| Error::InvalidArgument { argument: "state", reason: "is not a saved login state" })?;
+    let state = json::parse(state)
+        .ok()
+        .and_then(|value| State::read(value).ok())
+        .ok_or(Error::InvalidArgument { argument: "state", reason: "is not a saved login state" })?;
     if state.version != STATE_VERSION {
         return Err(Error::InvalidArgument { argument: "state", reason: "was saved by an incompatible version" });
     }

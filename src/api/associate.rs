@@ -2,13 +2,13 @@
 
 use super::Operation;
 use super::config::Config;
+use super::json::{Fields, Shaped, Value, Writer};
 use super::response::{classify_error, invalid, parse_json};
 use super::secret::{BarcodeUri, OobCode, OtpSecret, RecoveryCode};
 use super::types::{AuthenticatorKind, Enrollment};
-use super::wire::{JSON, json, request, with_bearer, with_body};
+use super::wire::{JSON, request, with_bearer, with_body};
 use crate::error::{Error, ResponseProblem};
 use crate::http::{HttpRequest, HttpResponse, Method};
-use serde::{Deserialize, Serialize};
 
 pub const PATH: &str = "/mfa/associate";
 
@@ -39,20 +39,6 @@ impl EnrollTarget {
     }
 }
 
-#[derive(Serialize)]
-struct AssociateBody<'a> {
-    client_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client_secret: Option<&'a str>,
-    authenticator_types: [&'a str; 1],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    oob_channels: Option<[&'a str; 1]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<&'a str>,
-}
-
 /// `bearer` is the `mfa_token` (user with no active authenticator) or an MFA-API access token with `enroll`.
 /// Body: `{"client_id", "client_secret"?, "authenticator_types": ["otp"|"oob"], "oob_channels": [channel]?,
 /// "phone_number"?, "email"?}`.
@@ -65,36 +51,53 @@ pub fn request_for(config: &Config, bearer: &str, target: &EnrollTarget) -> Http
         EnrollTarget::Otp | EnrollTarget::Push => (None, None),
     };
     let channel = target.kind().channel();
-    let body = AssociateBody {
-        client_id: config.client_id(),
-        client_secret: config.client_secret().map(|s| s.expose()),
-        authenticator_types: [if channel.is_some() { "oob" } else { "otp" }],
-        oob_channels: channel.map(|c| [c]),
-        phone_number,
-        email,
-    };
+    let mut body = Writer::new();
+    body.begin(None);
+    body.str("client_id", config.client_id());
+    if let Some(secret) = config.client_secret() {
+        body.str("client_secret", secret.expose());
+    }
+    body.strs("authenticator_types", Some(&[if channel.is_some() { "oob" } else { "otp" }]));
+    if let Some(channel) = channel {
+        body.strs("oob_channels", Some(&[channel]));
+    }
+    if let Some(phone_number) = phone_number {
+        body.str("phone_number", phone_number);
+    }
+    if let Some(email) = email {
+        body.str("email", email);
+    }
+    body.end();
     let request = with_bearer(request(config, Method::Post, PATH), bearer);
-    with_body(request, JSON, json(&body))
+    with_body(request, JSON, body.finish())
 }
 
-#[derive(Deserialize)]
 struct RawEnrollment {
-    #[serde(default)]
     authenticator_type: Option<String>,
-    #[serde(default)]
     secret: Option<OtpSecret>,
-    #[serde(default)]
     barcode_uri: Option<BarcodeUri>,
-    #[serde(default)]
     oob_code: Option<OobCode>,
-    #[serde(default)]
     oob_channel: Option<String>,
-    #[serde(default)]
-    oob_channels: Option<serde_json::Value>,
-    #[serde(default)]
+    /// Legacy name, a string or an array of strings.
+    oob_channels: Option<Value>,
     binding_method: Option<String>,
-    #[serde(default)]
     recovery_codes: Option<Vec<RecoveryCode>>,
+}
+
+impl RawEnrollment {
+    fn read(value: Value) -> Shaped<Self> {
+        let mut fields = Fields::of(value)?;
+        Ok(Self {
+            authenticator_type: fields.string("authenticator_type")?,
+            secret: fields.string("secret")?,
+            barcode_uri: fields.string("barcode_uri")?,
+            oob_code: fields.string("oob_code")?,
+            oob_channel: fields.string("oob_channel")?,
+            oob_channels: fields.value("oob_channels")?,
+            binding_method: fields.string("binding_method")?,
+            recovery_codes: fields.strings("recovery_codes")?,
+        })
+    }
 }
 
 /// Reads the enrollment of `target`. An OTP answer must carry `secret` or `barcode_uri`, an out-of-band answer an
@@ -103,18 +106,14 @@ pub fn parse(response: &HttpResponse, target: &EnrollTarget) -> Result<Enrollmen
     if !response.is_success() {
         return Err(classify_error(response, Operation::Associate));
     }
-    let raw: RawEnrollment = parse_json(response, "an enrollment")?;
+    let raw = parse_json(response, "an enrollment", b'{', RawEnrollment::read)?;
     let kind = target.kind();
     let complete =
         if kind.is_oob() { raw.oob_code.is_some() } else { raw.secret.is_some() || raw.barcode_uri.is_some() };
     if !complete {
         return Err(invalid(response, ResponseProblem::WrongShape, "an enrollment with its secret or oob_code"));
     }
-    let legacy_channel = raw.oob_channels.as_ref().and_then(|v| match v {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Array(items) => items.first().and_then(|c| c.as_str()).map(str::to_owned),
-        _ => None,
-    });
+    let legacy_channel = raw.oob_channels.as_ref().and_then(Value::first_str);
     let default_type = if kind.is_oob() { "oob" } else { "otp" };
     Ok(Enrollment {
         kind,

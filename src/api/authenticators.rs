@@ -2,12 +2,12 @@
 
 use super::Operation;
 use super::config::Config;
+use super::json::{Fields, Shaped, Value, WrongShape};
 use super::response::{classify_error, parse_json};
 use super::types::{Authenticator, AuthenticatorKind};
 use super::wire::{path_segment, request, with_bearer};
 use crate::error::Error;
 use crate::http::{HttpRequest, HttpResponse, Method};
-use serde::Deserialize;
 
 pub const PATH: &str = "/mfa/authenticators";
 
@@ -24,19 +24,35 @@ pub fn delete_request(config: &Config, bearer: &str, authenticator_id: &str) -> 
     with_bearer(request(config, Method::Delete, &path), bearer)
 }
 
-#[derive(Deserialize)]
 struct RawAuthenticator {
     id: String,
     authenticator_type: String,
-    #[serde(default)]
     active: Option<bool>,
-    #[serde(default)]
     oob_channel: Option<String>,
     /// Legacy name, a string or an array of strings.
-    #[serde(default)]
-    oob_channels: Option<serde_json::Value>,
-    #[serde(default)]
+    oob_channels: Option<Value>,
     name: Option<String>,
+}
+
+impl RawAuthenticator {
+    fn read(value: Value) -> Shaped<Self> {
+        let mut fields = Fields::of(value)?;
+        Ok(Self {
+            id: fields.required("id")?,
+            authenticator_type: fields.required("authenticator_type")?,
+            active: fields.bool("active")?,
+            oob_channel: fields.string("oob_channel")?,
+            oob_channels: fields.value("oob_channels")?,
+            name: fields.string("name")?,
+        })
+    }
+
+    fn list(value: Value) -> Shaped<Vec<Self>> {
+        match value {
+            Value::Array(items) => items.into_iter().map(Self::read).collect(),
+            _ => Err(WrongShape),
+        }
+    }
 }
 
 /// Every authenticator, inactive ones included (the flow exposes the active ones separately).
@@ -44,15 +60,11 @@ pub fn parse_list(response: &HttpResponse) -> Result<Vec<Authenticator>, Error> 
     if !response.is_success() {
         return Err(classify_error(response, Operation::ListAuthenticators));
     }
-    let raw: Vec<RawAuthenticator> = parse_json(response, "a list of authenticators")?;
+    let raw = parse_json(response, "a list of authenticators", b'[', RawAuthenticator::list)?;
     Ok(raw
         .into_iter()
         .map(|raw| {
-            let legacy = raw.oob_channels.as_ref().and_then(|value| match value {
-                serde_json::Value::String(channel) => Some(channel.clone()),
-                serde_json::Value::Array(items) => items.first().and_then(|c| c.as_str()).map(str::to_owned),
-                _ => None,
-            });
+            let legacy = raw.oob_channels.as_ref().and_then(Value::first_str);
             let oob_channel = raw.oob_channel.or(legacy);
             let kind = AuthenticatorKind::classify(&raw.authenticator_type, oob_channel.as_deref(), &raw.id);
             Authenticator {

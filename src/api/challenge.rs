@@ -2,13 +2,13 @@
 
 use super::Operation;
 use super::config::Config;
+use super::json::{Fields, Shaped, Value, Writer};
 use super::response::{classify_error, invalid, parse_json};
 use super::secret::{MfaToken, OobCode};
 use super::types::Challenge;
-use super::wire::{JSON, json, request, with_body};
+use super::wire::{JSON, request, with_body};
 use crate::error::{Error, ResponseProblem};
 use crate::http::{HttpRequest, HttpResponse, Method};
-use serde::{Deserialize, Serialize};
 
 pub const PATH: &str = "/mfa/challenge";
 
@@ -28,17 +28,6 @@ impl ChallengeType {
     }
 }
 
-#[derive(Serialize)]
-struct ChallengeBody<'a> {
-    client_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    client_secret: Option<&'a str>,
-    mfa_token: &'a str,
-    challenge_type: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    authenticator_id: Option<&'a str>,
-}
-
 /// Body: `{"client_id", "client_secret"?, "mfa_token", "challenge_type", "authenticator_id"?}`.
 pub fn request_for(
     config: &Config,
@@ -46,23 +35,36 @@ pub fn request_for(
     challenge_type: ChallengeType,
     authenticator_id: Option<&str>,
 ) -> HttpRequest {
-    let body = ChallengeBody {
-        client_id: config.client_id(),
-        client_secret: config.client_secret().map(|s| s.expose()),
-        mfa_token: mfa_token.expose(),
-        challenge_type: challenge_type.as_str(),
-        authenticator_id,
-    };
-    with_body(request(config, Method::Post, PATH), JSON, json(&body))
+    let mut body = Writer::new();
+    body.begin(None);
+    body.str("client_id", config.client_id());
+    if let Some(secret) = config.client_secret() {
+        body.str("client_secret", secret.expose());
+    }
+    body.str("mfa_token", mfa_token.expose());
+    body.str("challenge_type", challenge_type.as_str());
+    if let Some(id) = authenticator_id {
+        body.str("authenticator_id", id);
+    }
+    body.end();
+    with_body(request(config, Method::Post, PATH), JSON, body.finish())
 }
 
-#[derive(Deserialize)]
 struct RawChallenge {
     challenge_type: String,
-    #[serde(default)]
     oob_code: Option<OobCode>,
-    #[serde(default)]
     binding_method: Option<String>,
+}
+
+impl RawChallenge {
+    fn read(value: Value) -> Shaped<Self> {
+        let mut fields = Fields::of(value)?;
+        Ok(Self {
+            challenge_type: fields.required("challenge_type")?,
+            oob_code: fields.string("oob_code")?,
+            binding_method: fields.string("binding_method")?,
+        })
+    }
 }
 
 /// An `oob` challenge must carry an `oob_code`.
@@ -70,7 +72,7 @@ pub fn parse(response: &HttpResponse) -> Result<Challenge, Error> {
     if !response.is_success() {
         return Err(classify_error(response, Operation::Challenge));
     }
-    let raw: RawChallenge = parse_json(response, "a challenge")?;
+    let raw = parse_json(response, "a challenge", b'{', RawChallenge::read)?;
     if raw.challenge_type == "oob" && raw.oob_code.is_none() {
         return Err(invalid(response, ResponseProblem::WrongShape, "an oob challenge with an oob_code"));
     }

@@ -1,8 +1,8 @@
 //! The application's settings: which tenant, which client, what to ask for.
 
+use super::json::{Fields, Shaped, Value, Writer};
 use super::secret::ClientSecret;
 use crate::error::Error;
-use serde::{Deserialize, Serialize};
 
 /// The scope asked for when none is configured: an ID token with the user's profile and email.
 pub const DEFAULT_SCOPE: &str = "openid profile email";
@@ -34,14 +34,13 @@ pub struct ConfigOptions {
 }
 
 /// Validated settings. `Debug` never shows the client secret; serialising leaves it out.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Config {
     base_url: String,
     client_id: String,
-    #[serde(skip)]
+    /// Never saved.
     client_secret: Option<ClientSecret>,
     /// Whether a client secret was configured, so that a restored flow can insist on getting it back.
-    #[serde(default)]
     has_client_secret: bool,
     audience: Option<String>,
     scope: Option<String>,
@@ -124,6 +123,36 @@ impl Config {
         self.has_client_secret = self.client_secret.is_some();
     }
 
+    /// As saved in a flow state: every field but the client secret.
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.begin(Some("config"));
+        w.str("base_url", &self.base_url);
+        w.str("client_id", &self.client_id);
+        w.bool("has_client_secret", self.has_client_secret);
+        w.opt_str("audience", self.audience.as_deref());
+        w.opt_str("scope", self.scope.as_deref());
+        w.opt_str("realm", self.realm.as_deref());
+        w.opt_str("forwarded_for", self.forwarded_for.as_deref());
+        w.u64("timeout_ms", self.timeout_ms.map(u64::from));
+        w.end();
+    }
+
+    /// Reads what [`Config::write`] wrote; the client secret is `None`. Check it with [`Config::revalidate`].
+    pub(crate) fn read(value: Value) -> Shaped<Self> {
+        let mut fields = Fields::of(value)?;
+        Ok(Self {
+            base_url: fields.required("base_url")?,
+            client_id: fields.required("client_id")?,
+            client_secret: None,
+            has_client_secret: fields.bool("has_client_secret")?.unwrap_or(false),
+            audience: fields.string("audience")?,
+            scope: fields.string("scope")?,
+            realm: fields.string("realm")?,
+            forwarded_for: fields.string("forwarded_for")?,
+            timeout_ms: fields.u32("timeout_ms")?,
+        })
+    }
+
     /// Checks a configuration read back from a saved state as strictly as [`Config::new`] would.
     pub(crate) fn revalidate(&self) -> Result<(), Error> {
         if normalize_domain(&self.base_url)? != self.base_url {
@@ -198,7 +227,7 @@ fn normalize_domain(domain: &str) -> Result<String, Error> {
         reason: "must be a host name such as tenant.auth0.com or an https:// URL without path, query or credentials",
     };
     let domain = domain.trim();
-    let (scheme, rest) = match domain.split_once("://") {
+    let (scheme, rest) = match super::find(domain, "://").map(|i| (&domain[..i], &domain[i + 3..])) {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => ("https", rest),
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => ("http", rest),
         Some(_) => return Err(BAD),
@@ -215,7 +244,7 @@ fn normalize_domain(domain: &str) -> Result<String, Error> {
     } else {
         !host.starts_with(['.', '-'])
             && !host.ends_with(['-'])
-            && !host.contains("..")
+            && super::find(&host, "..").is_none()
             && host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
     };
     if !valid_host {

@@ -3,31 +3,42 @@
 //! Errors are classified on `error` and `error_description`, never on the HTTP status alone: Auth0 answers the same
 //! condition with different statuses on different endpoints (and its own specs disagree).
 
+use super::json::{self, Fields, Shaped, SyntaxError, Value};
 use super::types::MfaRequirements;
 use super::{MfaToken, Operation};
 use crate::error::{Auth0Detail, Error, MfaRequired, ResponseProblem, RetryAfter};
 use crate::http::HttpResponse;
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
 const EXCERPT_CHARS: usize = 80;
 
-/// Parses a success body as `T`; anything unreadable becomes [`Error::InvalidResponse`].
-pub(crate) fn parse_json<T: DeserializeOwned>(response: &HttpResponse, expected: &'static str) -> Result<T, Error> {
-    serde_json::from_str(&response.body).map_err(|e| invalid(response, problem_of(&response.body, &e), expected))
+/// Parses a success body, an object (`open` is `{`) or an array (`[`), and reads it with `read`; anything unreadable
+/// becomes [`Error::InvalidResponse`].
+pub(crate) fn parse_json<T>(
+    response: &HttpResponse,
+    expected: &'static str,
+    open: u8,
+    read: fn(Value) -> Shaped<T>,
+) -> Result<T, Error> {
+    let problem = match json::parse_expecting(&response.body, open) {
+        Ok(value) => match read(value) {
+            Ok(read) => return Ok(read),
+            Err(_) => ResponseProblem::WrongShape,
+        },
+        Err(Some(error)) => problem_of(&response.body, error),
+        Err(None) => ResponseProblem::WrongShape,
+    };
+    Err(invalid(response, problem, expected))
 }
 
 pub(crate) fn invalid(response: &HttpResponse, problem: ResponseProblem, expected: &'static str) -> Error {
     Error::InvalidResponse { status: response.status, problem, expected, excerpt: excerpt(&response.body) }
 }
 
-fn problem_of(body: &str, error: &serde_json::Error) -> ResponseProblem {
+fn problem_of(body: &str, error: SyntaxError) -> ResponseProblem {
     if body.trim().is_empty() {
         ResponseProblem::Empty
-    } else if error.is_eof() {
+    } else if error == SyntaxError::Eof {
         ResponseProblem::Truncated
-    } else if error.is_data() {
-        ResponseProblem::WrongShape
     } else {
         ResponseProblem::NotJson
     }
@@ -37,7 +48,7 @@ fn problem_of(body: &str, error: &serde_json::Error) -> ResponseProblem {
 /// is empty, looks like JSON (which may carry tokens) or contains something token-like.
 pub(crate) fn excerpt(body: &str) -> Option<String> {
     let trimmed = body.trim_start();
-    if trimmed.is_empty() || trimmed.starts_with(['{', '[', '"']) || body.contains("eyJ") || body.contains("Fe26") {
+    if trimmed.is_empty() || trimmed.starts_with(['{', '[', '"']) || has(body, "eyJ") || has(body, "Fe26") {
         return None;
     }
     let mut out = String::new();
@@ -71,35 +82,46 @@ pub(crate) fn excerpt(body: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-#[derive(Deserialize)]
 struct ErrorBody {
-    #[serde(default)]
     error: Option<String>,
-    #[serde(default)]
     error_description: Option<String>,
     /// Some Auth0 endpoints answer `{statusCode, error, message}` instead.
-    #[serde(default)]
     message: Option<String>,
-    #[serde(default)]
     mfa_token: Option<MfaToken>,
-    #[serde(default)]
-    mfa_requirements: Option<serde_json::Value>,
+    mfa_requirements: Option<Value>,
+}
+
+impl ErrorBody {
+    fn read(value: Value) -> Shaped<Self> {
+        let mut fields = Fields::of(value)?;
+        Ok(Self {
+            error: fields.string("error")?,
+            error_description: fields.string("error_description")?,
+            message: fields.string("message")?,
+            mfa_token: fields.string("mfa_token")?,
+            mfa_requirements: fields.value("mfa_requirements")?,
+        })
+    }
+}
+
+fn has(haystack: &str, needle: &str) -> bool {
+    super::find(haystack, needle).is_some()
 }
 
 /// Turns a non-success response of `operation` into the matching [`Error`].
 pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
     let status = response.status;
-    let body: Option<ErrorBody> = serde_json::from_str(&response.body).ok();
+    let parsed = json::parse(&response.body);
+    let (problem, body) = match parsed {
+        Ok(value) => (ResponseProblem::WrongShape, ErrorBody::read(value).ok()),
+        Err(e) => (problem_of(&response.body, e), None),
+    };
     let Some(body) = body else {
         // A 429 is a rate limit whatever the body; anything else unreadable is an invalid response.
         if status == 429 {
             let detail = Auth0Detail { status, error: "too_many_requests".into(), description: None };
             return Error::RateLimited { detail, retry_after: retry_after(response) };
         }
-        let problem = match serde_json::from_str::<serde::de::IgnoredAny>(&response.body) {
-            Ok(_) => ResponseProblem::WrongShape,
-            Err(e) => problem_of(&response.body, &e),
-        };
         return invalid(response, problem, "an Auth0 error body");
     };
     let error = body.error.unwrap_or_default();
@@ -117,7 +139,7 @@ pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
     }
     let lower = description.as_deref().unwrap_or_default().to_ascii_lowercase();
     let detail = Auth0Detail { status, error, description };
-    let has = |needle: &str| lower.contains(needle);
+    let has = |needle: &str| has(&lower, needle);
     let blocked = has("user is blocked") || has("blocked user");
     match detail.error.as_str() {
         "unsupported_challenge_type" | "association_required" => Error::EnrollmentRequired(detail),

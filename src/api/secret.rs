@@ -3,14 +3,12 @@
 //! where it goes on the wire.
 
 use core::fmt;
-use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
 macro_rules! secret_string {
     ($($(#[$meta:meta])* $name:ident;)*) => {$(
         $(#[$meta])*
-        #[derive(Clone, Serialize, Deserialize)]
-        #[serde(transparent)]
+        #[derive(Clone)]
         pub struct $name(String);
 
         impl $name {

@@ -74,7 +74,7 @@ pub fn parse_tokens(response: &HttpResponse, operation: Operation) -> Result<Tok
     if !response.is_success() {
         return Err(classify_error(response, operation));
     }
-    parse_json(response, "a token response")
+    parse_json(response, "a token response", b'{', Tokens::read)
 }
 
 /// One poll of a push (mfa-oob without binding code).

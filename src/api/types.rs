@@ -1,35 +1,44 @@
 //! What the endpoints answer, as types.
 
+use super::json::{Fields, Shaped, Value, Writer, WrongShape};
 use super::secret::{AccessToken, BarcodeUri, IdToken, OobCode, OtpSecret, RecoveryCode, RefreshToken};
-use serde::{Deserialize, Serialize};
 
 /// Tokens from `/oauth/token`. `Debug` redacts every token.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Tokens {
     pub access_token: AccessToken,
     /// `Bearer` in practice.
-    #[serde(default)]
     pub token_type: Option<String>,
     /// Lifetime of the access token in seconds.
-    #[serde(default)]
     pub expires_in: Option<u64>,
     /// Present when `openid` was in the scope.
-    #[serde(default)]
     pub id_token: Option<IdToken>,
     /// Present when `offline_access` was in the scope and the API allows it.
-    #[serde(default)]
     pub refresh_token: Option<RefreshToken>,
     /// Present when the granted scopes differ from the requested ones.
-    #[serde(default)]
     pub scope: Option<String>,
     /// After a recovery-code login: the user's **new** recovery code (the old one no longer works). Show it once.
-    #[serde(default)]
     pub recovery_code: Option<RecoveryCode>,
+}
+
+impl Tokens {
+    pub(crate) fn read(value: Value) -> Shaped<Self> {
+        let mut fields = Fields::of(value)?;
+        Ok(Self {
+            access_token: fields.required("access_token")?,
+            token_type: fields.string("token_type")?,
+            expires_in: fields.u64("expires_in")?,
+            id_token: fields.string("id_token")?,
+            refresh_token: fields.string("refresh_token")?,
+            scope: fields.string("scope")?,
+            recovery_code: fields.string("recovery_code")?,
+        })
+    }
 }
 
 /// `mfa_requirements` of an `mfa_required` answer (Customizable MFA): the factor types Auth0 wants challenged or
 /// enrolled, e.g. `otp`, `push-notification`, `phone`, `email`, `recovery-code`. Each list is `None` when absent.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MfaRequirements {
     pub challenge: Option<Vec<String>>,
     pub enroll: Option<Vec<String>>,
@@ -38,10 +47,10 @@ pub struct MfaRequirements {
 impl MfaRequirements {
     /// Reads `{challenge: [{type}], enroll: [{type}]}` leniently: entries without a string `type` are skipped
     /// (plain strings are taken as types), a non-object gives `None`.
-    pub(crate) fn from_json(value: &serde_json::Value) -> Option<Self> {
-        let object = value.as_object()?;
+    pub(crate) fn from_json(value: &Value) -> Option<Self> {
+        let Value::Object(_) = value else { return None };
         let list = |key: &str| {
-            object.get(key).and_then(|v| v.as_array()).map(|items| {
+            value.get(key).and_then(Value::as_array).map(|items| {
                 items
                     .iter()
                     .filter_map(|item| item.get("type").unwrap_or(item).as_str().map(str::to_owned))
@@ -50,11 +59,23 @@ impl MfaRequirements {
         };
         Some(Self { challenge: list("challenge"), enroll: list("enroll") })
     }
+
+    /// As saved in a flow state: `{"challenge": [..] | null, "enroll": [..] | null}`.
+    pub(crate) fn write(&self, w: &mut Writer, name: &str) {
+        w.begin(Some(name));
+        w.strs("challenge", self.challenge.as_deref());
+        w.strs("enroll", self.enroll.as_deref());
+        w.end();
+    }
+
+    pub(crate) fn read(value: Value) -> Shaped<Self> {
+        let mut fields = Fields::of(value)?;
+        Ok(Self { challenge: fields.strings("challenge")?, enroll: fields.strings("enroll")? })
+    }
 }
 
 /// What an authenticator is, from its `authenticator_type` and `oob_channel` (or its id's prefix).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthenticatorKind {
     /// An authenticator app (TOTP); also created by push enrollment.
     Otp,
@@ -80,6 +101,14 @@ impl AuthenticatorKind {
             Self::RecoveryCode => "recovery-code",
             Self::Unknown => "unknown",
         }
+    }
+
+    /// The kind named by [`AuthenticatorKind::as_str`], as saved in a flow state.
+    pub(crate) fn from_name(name: &str) -> Shaped<Self> {
+        [Self::Otp, Self::Sms, Self::Voice, Self::Email, Self::Push, Self::RecoveryCode, Self::Unknown]
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+            .ok_or(WrongShape)
     }
 
     /// The kind of an `oob_channel` value: `sms`, `voice`, `email`, `auth0` (push).
@@ -129,7 +158,7 @@ impl AuthenticatorKind {
 }
 
 /// One entry of `GET /mfa/authenticators`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authenticator {
     /// e.g. `totp|dev_…`, `sms|dev_…`, `push|dev_…`, `email|…`, `recovery-code|dev_…`.
     pub id: String,
@@ -143,6 +172,32 @@ pub struct Authenticator {
     /// Masked phone number, masked email, or push device name.
     pub name: Option<String>,
     pub kind: AuthenticatorKind,
+}
+
+impl Authenticator {
+    /// As saved in a flow state (every field; `kind` by name).
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.begin(None);
+        w.str("id", &self.id);
+        w.str("authenticator_type", &self.authenticator_type);
+        w.bool("active", self.active);
+        w.opt_str("oob_channel", self.oob_channel.as_deref());
+        w.opt_str("name", self.name.as_deref());
+        w.str("kind", self.kind.as_str());
+        w.end();
+    }
+
+    pub(crate) fn read(value: Value) -> Shaped<Self> {
+        let mut fields = Fields::of(value)?;
+        Ok(Self {
+            id: fields.required("id")?,
+            authenticator_type: fields.required("authenticator_type")?,
+            active: fields.bool("active")?.ok_or(WrongShape)?,
+            oob_channel: fields.string("oob_channel")?,
+            name: fields.string("name")?,
+            kind: AuthenticatorKind::from_name(&fields.required::<String>("kind")?)?,
+        })
+    }
 }
 
 /// The response of `POST /mfa/associate`: what the user needs to finish enrolling.

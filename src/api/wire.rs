@@ -2,7 +2,6 @@
 
 use super::config::Config;
 use crate::http::{HttpRequest, Method};
-use serde::Serialize;
 
 pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
 pub(crate) const JSON: &str = "application/json";
@@ -41,12 +40,6 @@ fn encode_into(out: &mut String, text: &str, form: bool) {
             }
         }
     }
-}
-
-/// A JSON body. Serialising structs of strings cannot fail; should it ever, the body is empty and Auth0 answers
-/// with an error rather than this library panicking.
-pub(crate) fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// A request with the headers every call carries: `accept`, and `auth0-forwarded-for` when configured.
