@@ -1,8 +1,10 @@
-//! The build and test driver: `cargo xtask <setup|build|test>`.
+//! The build and test driver: `cargo xtask <setup|build|test|bench>`.
 //!
 //! Everything a fresh machine lacks is installed from the package registries only (crates.io, npm, Debian), and
 //! only when missing, so running any command twice costs nothing extra.
 
+mod bench;
+mod demo;
 mod emulator;
 mod report;
 mod setup;
@@ -18,8 +20,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   setup   install what is missing: wasm32 target, wasm-bindgen-cli, wasm-pack, browsers and drivers, npm packages
   build   build pkg/, the size-optimised npm package
+  demo    build pkg/, start the emulator and serve the demo in www/ (--port, --emulator-port; --help for more)
   test    setup, then every suite: fmt, clippy (native and wasm32), cargo test, wasm-bindgen tests in Chromium,
-          Firefox, a dedicated worker and Node, and the JavaScript tests against pkg/";
+          Firefox, a dedicated worker and Node, and the JavaScript tests against pkg/
+  bench   build, then measure bundle size, OTP speed, wasm start-up and a login against the emulator, ours beside
+          its peers; prints a table and writes bench/RESULTS.md";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -27,6 +32,8 @@ fn main() -> ExitCode {
         "setup" => setup::run().map(|_| ()),
         "build" => setup::run().and_then(|tools| build(&tools)),
         "test" => test(),
+        "bench" => bench::run(),
+        "demo" => demo::run(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -183,6 +190,13 @@ fn test() -> Result<(), String> {
             }
             report.suite("JS tests: pkg/, packed package, workerd, Vite", node_tests);
             report.check("TypeScript consumer (tsc --strict --noEmit)", Cmd::new("tsc").args(["-p", "tests/ts"]));
+            report.suite(
+                "end-to-end demo (Playwright, Chromium)",
+                Cmd::new("node")
+                    .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+                    .arg(root.join("tests/e2e/demo.test.mjs"))
+                    .env("XTASK_BIN", std::env::current_exe().unwrap_or_default()),
+            );
         }
         Err(message) => report.failed_to_run("build pkg/", &message),
     }

@@ -1,0 +1,2 @@
+// TOTP codes for the official client, which has none.
+export { TOTP, Secret } from "otpauth";
