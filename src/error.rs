@@ -2,8 +2,8 @@
 //!
 //! Auth0 is inconsistent about HTTP statuses, so errors are classified on the `error` and `error_description`
 //! fields of the body (see `api::classify_error`); the status is kept for information only. No message ever
-//! contains a password, code, token or secret: descriptions come from Auth0, excerpts of unreadable bodies are
-//! short and dropped when they look like JSON or a token.
+//! contains a password, code, token or secret: descriptions come from Auth0, and of an unreadable body only an HTML
+//! page's sanitised `<title>` is shown (proxies echo the request, form fields and all, into their pages).
 
 use crate::api::{MfaRequirements, MfaToken};
 use core::fmt;
@@ -15,6 +15,15 @@ pub struct Auth0Detail {
     /// The `error` field; empty when the body named none.
     pub error: String,
     pub description: Option<String>,
+}
+
+impl Auth0Detail {
+    /// The tenant or application is set up wrongly for this login (`unsupported_grant_type`, or a server "not
+    /// configured" e.g. with a default connection): repeating the request cannot help.
+    fn is_configuration_error(&self) -> bool {
+        let description = self.description.as_deref().unwrap_or_default().to_ascii_lowercase();
+        self.error == "unsupported_grant_type" || crate::api::find(&description, "not configured").is_some()
+    }
 }
 
 /// The body of an `mfa_required` answer: the first factor was accepted and a second one is needed.
@@ -82,10 +91,15 @@ pub enum Error {
     EnrollmentRequired(Auth0Detail),
     /// A one-time, binding or recovery code was not accepted. The step can be retried with another code.
     InvalidCode(Auth0Detail),
-    /// The `mfa_token` (or `oob_code`) expired: log in again.
+    /// The `mfa_token` expired: log in again.
     MfaTokenExpired(Auth0Detail),
     /// The `mfa_token` is malformed or not this client's: log in again.
     MfaTokenInvalid(Auth0Detail),
+    /// The pending challenge or enrollment is gone: its `oob_code` expired, is unknown, or belongs to another
+    /// transaction. No binding code can work for it; challenge again (the `mfa_token` is still good).
+    ChallengeExpired(Auth0Detail),
+    /// `POST /mfa/associate` refused because the user already has an authenticator: challenge it instead.
+    AlreadyEnrolled(Auth0Detail),
     /// Wrong username or password.
     InvalidCredentials(Auth0Detail),
     /// Brute-force protection or too many failed codes (`too_many_attempts`).
@@ -121,8 +135,15 @@ pub enum Error {
     /// The caller aborted.
     Aborted,
     /// The response could not be read: empty, not JSON (e.g. an HTML error page), truncated, or of the wrong
-    /// shape. `excerpt` is a short, secret-free start of a non-JSON body.
-    InvalidResponse { status: u16, problem: ResponseProblem, expected: &'static str, excerpt: Option<String> },
+    /// shape. `excerpt` is the sanitised `<title>` of an HTML page, never other body text. `consumed` is true when
+    /// a code-checking grant was answered 2xx: the server already used the code, so repeating the step cannot work.
+    InvalidResponse {
+        status: u16,
+        problem: ResponseProblem,
+        expected: &'static str,
+        excerpt: Option<String>,
+        consumed: bool,
+    },
     /// An argument is missing or malformed; `argument` names it as JavaScript spells it.
     InvalidArgument { argument: &'static str, reason: &'static str },
     /// The step is not allowed in the flow's current stage.
@@ -138,6 +159,8 @@ impl Error {
             Self::InvalidCode(_) => "invalid_code",
             Self::MfaTokenExpired(_) => "mfa_token_expired",
             Self::MfaTokenInvalid(_) => "mfa_token_invalid",
+            Self::ChallengeExpired(_) => "challenge_expired",
+            Self::AlreadyEnrolled(_) => "already_enrolled",
             Self::InvalidCredentials(_) => "invalid_credentials",
             Self::TooManyAttempts(_) => "too_many_attempts",
             Self::RateLimited { .. } => "rate_limited",
@@ -168,6 +191,8 @@ impl Error {
             | Self::InvalidCode(d)
             | Self::MfaTokenExpired(d)
             | Self::MfaTokenInvalid(d)
+            | Self::ChallengeExpired(d)
+            | Self::AlreadyEnrolled(d)
             | Self::InvalidCredentials(d)
             | Self::TooManyAttempts(d)
             | Self::RateLimited { detail: d, .. }
@@ -227,21 +252,25 @@ impl Error {
     }
 
     /// The same step may be tried again (after a new code, a wait, or when the network is back); the flow keeps
-    /// its stage for these. A wrong code is never retried automatically.
+    /// its stage for these. A wrong code is never retried automatically. Not retryable: a misconfigured tenant or
+    /// application (`unsupported_grant_type`, a server "not configured" for this login), and an unreadable 2xx answer
+    /// to a grant that already consumed its code.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::InvalidCode(_)
-                | Self::Network(_)
-                | Self::Timeout
-                | Self::Aborted
-                | Self::ServerError(_)
-                | Self::InvalidResponse { .. }
-                | Self::RateLimited { .. }
-                | Self::AuthorizationPending(_)
-                | Self::SlowDown(_)
-                | Self::PushTimeout { .. }
-        )
+        match self {
+            Self::ServerError(detail) => !detail.is_configuration_error(),
+            Self::InvalidResponse { consumed, .. } => !consumed,
+            _ => matches!(
+                self,
+                Self::InvalidCode(_)
+                    | Self::Network(_)
+                    | Self::Timeout
+                    | Self::Aborted
+                    | Self::RateLimited { .. }
+                    | Self::AuthorizationPending(_)
+                    | Self::SlowDown(_)
+                    | Self::PushTimeout { .. }
+            ),
+        }
     }
 
     /// The login must start again with the password (expired or unusable `mfa_token`).
@@ -263,6 +292,14 @@ impl Error {
 
     pub fn is_mfa_token_expired(&self) -> bool {
         matches!(self, Self::MfaTokenExpired(_))
+    }
+
+    pub fn is_challenge_expired(&self) -> bool {
+        matches!(self, Self::ChallengeExpired(_))
+    }
+
+    pub fn is_already_enrolled(&self) -> bool {
+        matches!(self, Self::AlreadyEnrolled(_))
     }
 
     pub fn is_invalid_credentials(&self) -> bool {
@@ -290,6 +327,8 @@ impl fmt::Display for Error {
             Self::InvalidCode(_) => "the code was not accepted",
             Self::MfaTokenExpired(_) => "the MFA session expired; log in again",
             Self::MfaTokenInvalid(_) => "the MFA session is not valid; log in again",
+            Self::ChallengeExpired(_) => "the challenge expired or is unknown; challenge again",
+            Self::AlreadyEnrolled(_) => "the user is already enrolled; challenge an authenticator instead",
             Self::InvalidCredentials(_) => "wrong username or password",
             Self::TooManyAttempts(_) => "too many attempts",
             Self::RateLimited { .. } => "rate limited by Auth0",
@@ -309,7 +348,7 @@ impl fmt::Display for Error {
             Self::Network(reason) => return write!(f, "network error: {reason}"),
             Self::Timeout => "the request timed out",
             Self::Aborted => "aborted",
-            Self::InvalidResponse { status, problem, expected, excerpt } => {
+            Self::InvalidResponse { status, problem, expected, excerpt, .. } => {
                 write!(f, "invalid server response (HTTP {status}, {}; expected {expected})", problem.as_str())?;
                 if let Some(excerpt) = excerpt {
                     write!(f, ": {excerpt}")?;

@@ -7,6 +7,7 @@
 //!   │                    └──challenge──▶ challenged ──verify / push approved──▶ authenticated
 //!   └──login (no MFA)──────────────────────────────────────────────────────────▶ authenticated
 //!   any step with an expired or malformed mfa_token ─▶ failed (log in again)
+//!   a rejected push, or an oob_code that expired or no longer matches ─▶ mfa_required (challenge again)
 //! ```
 //!
 //! A step that fails with a retryable error (wrong code, network failure, timeout, 5xx, unreadable response, rate
@@ -259,20 +260,24 @@ impl<C: HttpClient> Flow<C> {
         Self { http, state }
     }
 
-    /// Restores a state from [`Flow::save`] with the configuration saved in it. The client secret is never saved:
-    /// pass it again when the application has one (`invalid_argument` when it is missing).
+    /// Restores a state from [`Flow::save`] with the configuration saved in it, provided it belongs to `domain`
+    /// (as [`ConfigOptions::domain`](crate::api::ConfigOptions::domain) takes it): a state from untrusted hands must
+    /// not choose where the client secret and the `mfa_token` go. The client secret is never saved: pass it again
+    /// when the application has one (`invalid_argument` when it is missing).
     ///
-    /// Prefer [`Flow::restore_with_config`] when the state travelled through untrusted hands: it keeps requests
-    /// going to the configured tenant whatever the state says.
-    pub fn restore(state: &str, http: C, client_secret: Option<ClientSecret>) -> Result<Self, Error> {
+    /// [`Flow::restore_with_config`] also pins the client id and every other setting.
+    pub fn restore(state: &str, domain: &str, http: C, client_secret: Option<ClientSecret>) -> Result<Self, Error> {
         let mut state = parse_state(state)?;
+        state.config.revalidate()?;
+        if !state.config.is_for_domain(domain)? {
+            return Err(Error::InvalidArgument { argument: "state", reason: "belongs to another domain" });
+        }
         if state.config.expects_client_secret() && client_secret.as_ref().is_none_or(|s| s.is_empty()) {
             return Err(Error::InvalidArgument {
                 argument: "clientSecret",
                 reason: "is required to restore this state",
             });
         }
-        state.config.revalidate()?;
         state.config.set_client_secret(client_secret);
         Ok(Self { http, state })
     }
@@ -361,7 +366,7 @@ impl<C: HttpClient> Flow<C> {
         let mfa_token = self.mfa_token("authenticators")?;
         let request = authenticators::list_request(&self.state.config, mfa_token.expose());
         let result = self.exchange(request, authenticators::parse_list).await;
-        let all = self.settle(result)?;
+        let all = self.settle(result, Operation::ListAuthenticators)?;
         self.state.authenticators = all.clone();
         let active = all.iter().filter(|a| a.active).cloned().collect();
         Ok(AuthenticatorList { active, all })
@@ -374,7 +379,7 @@ impl<C: HttpClient> Flow<C> {
         let mfa_token = self.mfa_token("enroll")?;
         let request = associate::request_for(&self.state.config, mfa_token.expose(), &target);
         let result = self.exchange(request, |response| associate::parse(response, &target)).await;
-        let enrollment = self.settle(result)?;
+        let enrollment = self.settle(result, Operation::Associate)?;
         self.state.pending = Some(Pending {
             kind: enrollment.kind,
             authenticator_id: None,
@@ -412,8 +417,8 @@ impl<C: HttpClient> Flow<C> {
         let mfa_token = self.mfa_token("challenge")?;
         let request = challenge::request_for(&self.state.config, &mfa_token, challenge_type, id.as_deref());
         let result = self.exchange(request, challenge::parse).await;
-        let answer = self.settle(result)?;
-        let binding_required = answer.binding_required();
+        let answer = self.settle(result, Operation::Challenge)?;
+        let binding_required = kind.binding_required(answer.binding_required());
         self.state.pending =
             Some(Pending { kind, authenticator_id: id.clone(), oob_code: answer.oob_code, binding_required });
         self.state.stage = Stage::Challenged;
@@ -455,7 +460,7 @@ impl<C: HttpClient> Flow<C> {
         let mfa_token = self.mfa_token("pollPush")?;
         let request = token::oob_request(&self.state.config, &mfa_token, &oob_code, None);
         let result = self.exchange(request, token::parse_push_poll).await;
-        let poll = self.settle(result)?;
+        let poll = self.settle(result, Operation::OobGrant { binding: false })?;
         if matches!(poll, PushPoll::Approved(_)) {
             self.reset(Stage::Authenticated);
         }
@@ -538,7 +543,10 @@ impl<C: HttpClient> Flow<C> {
     /// stage; every authenticator, inactive ones included.
     pub async fn list_authenticators_with(&self, access_token: &AccessToken) -> Result<Vec<Authenticator>, Error> {
         let request = authenticators::list_request(&self.state.config, access_token.expose());
-        self.exchange(request, authenticators::parse_list).await
+        self.exchange(request, |response| {
+            authenticators::parse_list_for(response, Operation::ListAuthenticatorsWithAccessToken)
+        })
+        .await
     }
 
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
@@ -556,22 +564,25 @@ impl<C: HttpClient> Flow<C> {
     /// A verification grant: tokens complete the login; errors go through [`Flow::settle`].
     async fn finish(&mut self, request: HttpRequest, operation: Operation) -> Result<Tokens, Error> {
         let result = self.exchange(request, |response| token::parse_tokens(response, operation)).await;
-        let tokens = self.settle(result)?;
+        let tokens = self.settle(result, operation)?;
         self.reset(Stage::Authenticated);
         Ok(tokens)
     }
 
-    /// Moves the stage after a failed MFA step: an unusable `mfa_token` or a denial fails the login, a rejected
-    /// push returns to `mfa_required`, anything else (retryable or informational) keeps the stage.
-    fn settle<T>(&mut self, result: Result<T, Error>) -> Result<T, Error> {
+    /// Moves the stage after a failed MFA step of `operation`: an unusable `mfa_token` or a denial fails the login;
+    /// a rejected push or a challenge that is gone returns to `mfa_required` (challenge again); anything else
+    /// (retryable or informational, `already_enrolled` included) keeps the stage. A denial of an enrollment keeps
+    /// it too: the user may still challenge an authenticator they already have.
+    fn settle<T>(&mut self, result: Result<T, Error>, operation: Operation) -> Result<T, Error> {
         if let Err(error) = &result {
             match error {
+                Error::AccessDenied(_) if operation == Operation::Associate => {}
                 Error::MfaTokenExpired(_)
                 | Error::MfaTokenInvalid(_)
                 | Error::UserBlocked(_)
                 | Error::AccessDenied(_)
                 | Error::UnauthorizedClient(_) => self.reset(Stage::Failed),
-                Error::PushRejected(_) => {
+                Error::PushRejected(_) | Error::ChallengeExpired(_) => {
                     self.state.pending = None;
                     self.state.stage = Stage::MfaRequired;
                 }

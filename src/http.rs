@@ -101,10 +101,20 @@ impl HttpResponse {
 
 impl fmt::Debug for HttpResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Token responses carry tokens; only the length of the body is shown.
+        // Token responses carry tokens; only the length of the body is shown. Headers can carry session cookies
+        // and whatever a proxy adds, so only those that explain a failure are shown.
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .filter(|(name, _)| {
+                let name = name.to_ascii_lowercase();
+                matches!(name.as_str(), "content-type" | "retry-after") || name.starts_with("x-ratelimit-")
+            })
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
-            .field("headers", &self.headers)
+            .field("headers", &headers)
             .field("body_len", &self.body.len())
             .finish()
     }

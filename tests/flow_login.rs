@@ -407,7 +407,7 @@ fn save_restore_and_continue_in_another_request() {
 
     // A second Worker invocation: new transport, same state.
     let second = MockHttp::new();
-    let mut restored = Flow::restore(&saved, &second, None).unwrap();
+    let mut restored = Flow::restore(&saved, DOMAIN, &second, None).unwrap();
     assert_eq!(restored.stage(), Stage::Challenged);
     assert_eq!(restored.pending().unwrap().authenticator_id.as_deref(), Some("sms|dev_sms"));
     assert_eq!(restored.config().base_url(), "https://tenant.auth0.com");
@@ -421,7 +421,7 @@ fn save_restore_and_continue_in_another_request() {
 
     // A saved-then-restored start state works too.
     let start = Flow::new(config(), &second).save();
-    assert_eq!(Flow::restore(&start, &second, None).unwrap().stage(), Stage::Start);
+    assert_eq!(Flow::restore(&start, DOMAIN, &second, None).unwrap().stage(), Stage::Start);
 }
 
 #[test]
@@ -435,9 +435,9 @@ fn restore_never_carries_the_client_secret_and_checks_the_state() {
     let saved = flow.save();
     assert!(!saved.contains(CLIENT_SECRET) && !saved.contains(PASSWORD), "{saved}");
 
-    let error = Flow::restore(&saved, &http, None).unwrap_err();
+    let error = Flow::restore(&saved, DOMAIN, &http, None).unwrap_err();
     assert_eq!(error.to_string(), "invalid clientSecret: is required to restore this state");
-    let mut restored = Flow::restore(&saved, &http, Some(ClientSecret::new(CLIENT_SECRET))).unwrap();
+    let mut restored = Flow::restore(&saved, DOMAIN, &http, Some(ClientSecret::new(CLIENT_SECRET))).unwrap();
     http.reply(200, &tokens_body());
     block_on(restored.verify_otp("123456".into())).unwrap();
     assert!(form_body(&http.last()).contains("&client_secret=client-secret-VALUE-42&"));
@@ -451,17 +451,17 @@ fn restore_never_carries_the_client_secret_and_checks_the_state() {
     );
 
     for bad in ["", "{}", "not json", r#"{"version":99}"#] {
-        assert_eq!(Flow::restore(bad, &http, None).unwrap_err().code(), "invalid_argument", "{bad}");
+        assert_eq!(Flow::restore(bad, DOMAIN, &http, None).unwrap_err().code(), "invalid_argument", "{bad}");
     }
     let tampered = saved.replace("https://tenant.auth0.com", "http://evil.example.com");
     assert_ne!(tampered, saved);
     assert_eq!(
-        Flow::restore(&tampered, &http, Some(ClientSecret::new(CLIENT_SECRET))).unwrap_err().code(),
+        Flow::restore(&tampered, DOMAIN, &http, Some(ClientSecret::new(CLIENT_SECRET))).unwrap_err().code(),
         "invalid_argument"
     );
     let old = saved.replace(r#""version":1"#, r#""version":0"#);
     assert_eq!(
-        Flow::restore(&old, &http, Some(ClientSecret::new(CLIENT_SECRET))).unwrap_err().to_string(),
+        Flow::restore(&old, DOMAIN, &http, Some(ClientSecret::new(CLIENT_SECRET))).unwrap_err().to_string(),
         "invalid state: was saved by an incompatible version"
     );
 }
@@ -533,4 +533,127 @@ fn mfa_api_login_asks_for_the_mfa_audience() {
     assert!(form_body(&http.last()).ends_with(
         "&audience=https%3A%2F%2Ftenant.auth0.com%2Fmfa%2F&scope=enroll+read%3Aauthenticators+remove%3Aauthenticators"
     ));
+}
+
+#[test]
+fn already_enrolled_keeps_mfa_required_so_the_user_can_challenge() {
+    let http = MockHttp::new();
+    let mut flow = logged_in(&http);
+    http.reply(403, r#"{"error":"access_denied","error_description":"User is already enrolled."}"#);
+    let error = block_on(flow.enroll(EnrollTarget::Otp)).unwrap_err();
+    assert_eq!(error.code(), "already_enrolled");
+    assert!(error.is_already_enrolled());
+    assert_eq!(flow.stage(), Stage::MfaRequired);
+    http.reply(200, r#"{"challenge_type":"otp"}"#);
+    block_on(flow.challenge(ChallengeTarget::Kind(AuthenticatorKind::Otp))).unwrap();
+    http.reply(200, &tokens_body());
+    block_on(flow.verify_otp("123456".into())).unwrap();
+    assert_eq!(form_body(&http.last()), otp_grant("123456"), "the mfa_token was kept");
+}
+
+#[test]
+fn access_denied_on_enroll_keeps_the_stage_but_fails_a_verification() {
+    let http = MockHttp::new();
+    let mut flow = logged_in(&http);
+    http.reply(403, r#"{"error":"access_denied","error_description":"Enrollment of this factor is not allowed"}"#);
+    let error = block_on(flow.enroll(EnrollTarget::Push)).unwrap_err();
+    assert_eq!((error.code(), flow.stage()), ("access_denied", Stage::MfaRequired));
+    http.reply(403, r#"{"error":"access_denied","error_description":"Access rejected by the login Action."}"#);
+    let error = block_on(flow.verify_otp("123456".into())).unwrap_err();
+    assert_eq!((error.code(), flow.stage()), ("access_denied", Stage::Failed));
+}
+
+#[test]
+fn action_rejection_at_login_is_access_denied() {
+    let http = MockHttp::new();
+    http.reply(403, r#"{"error":"access_denied","error_description":"Access rejected: outside business hours"}"#);
+    let mut flow = Flow::new(config(), &http);
+    let error = block_on(flow.login("alice", Password::new(PASSWORD))).unwrap_err();
+    assert_eq!((error.code(), flow.stage()), ("access_denied", Stage::Failed));
+}
+
+#[test]
+fn a_challenge_that_is_gone_returns_to_mfa_required() {
+    for (status, body) in [
+        (400, r#"{"error":"invalid_request","error_description":"The oob_code doesn't match the mfa_token"}"#),
+        (403, r#"{"error":"invalid_grant","error_description":"Invalid oob_code."}"#),
+        (403, r#"{"error":"expired_token","error_description":"oob_code is expired"}"#),
+    ] {
+        let http = MockHttp::new();
+        let mut flow = logged_in(&http);
+        http.reply(200, AUTHENTICATORS);
+        http.reply(200, &format!(r#"{{"challenge_type":"oob","oob_code":"{OOB_CODE}","binding_method":"prompt"}}"#));
+        block_on(flow.challenge(ChallengeTarget::Kind(AuthenticatorKind::Sms))).unwrap();
+        http.reply(status, body);
+        let error = block_on(flow.verify_oob("123456".into())).unwrap_err();
+        assert_eq!(error.code(), "challenge_expired", "{body}");
+        assert!(error.is_challenge_expired() && !error.is_retryable() && !error.requires_restart());
+        assert_eq!(flow.stage(), Stage::MfaRequired, "{body}");
+        assert!(flow.pending().is_none());
+        assert_eq!(block_on(flow.verify_oob("123456".into())).unwrap_err().code(), "invalid_state");
+        // Challenging again works with the same mfa_token.
+        http.reply(200, &format!(r#"{{"challenge_type":"oob","oob_code":"{OOB_CODE}","binding_method":"prompt"}}"#));
+        block_on(flow.challenge(ChallengeTarget::Id("sms|dev_sms".into()))).unwrap();
+        assert_eq!(flow.stage(), Stage::Challenged);
+    }
+}
+
+#[test]
+fn a_401_to_the_authenticator_list_fails_the_login() {
+    for body in ["", r#"{"statusCode":401,"error":"Unauthorized","message":"Invalid token"}"#] {
+        let http = MockHttp::new();
+        let mut flow = logged_in(&http);
+        http.reply(401, body);
+        let error = block_on(flow.authenticators()).unwrap_err();
+        assert_eq!((error.code(), error.is_retryable()), ("mfa_token_invalid", false), "{body:?}");
+        assert_eq!(flow.stage(), Stage::Failed);
+    }
+}
+
+#[test]
+fn an_unreadable_answer_to_a_code_is_not_retryable() {
+    let http = MockHttp::new();
+    let mut flow = logged_in(&http);
+    http.reply(200, "<html><title>OK</title></html>");
+    let error = block_on(flow.verify_otp("123456".into())).unwrap_err();
+    assert_eq!((error.code(), error.is_retryable()), ("invalid_response", false));
+    http.reply(200, r#"{"access_token":"A","expires_in":"600","token_type":null,"scope":7}"#);
+    let tokens = block_on(flow.verify_recovery_code("N3BGPZZWJ85JLCNPZBDW6QXC".into())).unwrap();
+    assert_eq!(tokens.expires_in, Some(600));
+}
+
+#[test]
+fn restore_refuses_a_state_for_another_domain() {
+    let confidential =
+        Config::new(ConfigOptions { client_secret: Some(ClientSecret::new(CLIENT_SECRET)), ..options() }).unwrap();
+    let http = MockHttp::new();
+    http.reply(403, &mfa_required_body());
+    let mut flow = Flow::new(confidential, &http);
+    block_on(flow.login("alice", Password::new(PASSWORD))).unwrap();
+    let saved = flow.save();
+    let tampered = saved.replace("https://tenant.auth0.com", "https://evil.example.com");
+    assert_ne!(tampered, saved);
+    let secret = || Some(ClientSecret::new(CLIENT_SECRET));
+    let error = Flow::restore(&tampered, DOMAIN, &http, secret()).unwrap_err();
+    assert_eq!(error.to_string(), "invalid state: belongs to another domain");
+    for domain in ["https://tenant.auth0.com", "https://TENANT.auth0.com/", DOMAIN] {
+        assert_eq!(Flow::restore(&saved, domain, &http, secret()).unwrap().stage(), Stage::MfaRequired, "{domain}");
+    }
+    assert_eq!(Flow::restore(&saved, "other.auth0.com", &http, secret()).unwrap_err().code(), "invalid_argument");
+    assert_eq!(Flow::restore(&saved, "not a domain", &http, secret()).unwrap_err().code(), "invalid_argument");
+    assert_eq!(http.count(), 1, "nothing was sent");
+}
+
+#[test]
+fn sms_needs_a_binding_code_even_when_the_challenge_names_no_binding_method() {
+    let http = MockHttp::new();
+    let mut flow = logged_in(&http);
+    http.reply(200, AUTHENTICATORS);
+    http.reply(200, &format!(r#"{{"challenge_type":"oob","oob_code":"{OOB_CODE}"}}"#));
+    let started = block_on(flow.challenge(ChallengeTarget::Kind(AuthenticatorKind::Sms))).unwrap();
+    assert!(started.binding_required && flow.pending().unwrap().binding_required);
+    assert_eq!(block_on(flow.poll_push()).unwrap_err().code(), "invalid_state");
+    http.reply(200, &tokens_body());
+    block_on(flow.verify_oob("654321".into())).unwrap();
+    assert_eq!(form_body(&http.last()), oob_grant(Some("654321")));
 }

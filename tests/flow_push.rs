@@ -210,7 +210,7 @@ fn push_enrollment_is_confirmed_by_polling() {
     assert_eq!(flow.stage(), Stage::Enrolling);
     // A saved state carries the pending push across requests.
     let saved = flow.save();
-    let mut flow = Flow::restore(&saved, &http, None).unwrap();
+    let mut flow = Flow::restore(&saved, DOMAIN, &http, None).unwrap();
     http.reply(400, PENDING).reply(200, &tokens_body());
     let clock = Clock::new();
     clock.wait(&mut flow, PushWaitOptions::default(), || false).unwrap();
@@ -231,4 +231,41 @@ fn wait_refuses_bad_options_and_non_push_stages() {
     assert_eq!(clock.wait(&mut fresh, PushWaitOptions::default(), || false).unwrap_err().code(), "invalid_state");
     assert!(clock.sleeps.borrow().is_empty());
     assert_eq!(http.count(), 3);
+}
+
+#[test]
+fn pending_answered_with_200_keeps_polling() {
+    let http = MockHttp::new();
+    let mut flow = push_challenged(&http);
+    http.reply(200, PENDING).reply(200, SLOW_DOWN).reply(200, &tokens_body());
+    let clock = Clock::new();
+    clock.wait(&mut flow, PushWaitOptions::default(), || false).unwrap();
+    assert_eq!(*clock.sleeps.borrow(), [5_000, 5_000, 10_000]);
+    assert_eq!(flow.stage(), Stage::Authenticated);
+}
+
+#[test]
+fn an_expired_oob_code_while_polling_returns_to_mfa_required() {
+    let http = MockHttp::new();
+    let mut flow = push_challenged(&http);
+    http.reply(400, PENDING).reply(403, r#"{"error":"expired_token","error_description":"oob_code is expired"}"#);
+    let error = Clock::new().wait(&mut flow, PushWaitOptions::default(), || false).unwrap_err();
+    assert!(error.is_challenge_expired(), "{error:?}");
+    assert_eq!(flow.stage(), Stage::MfaRequired);
+    assert!(flow.pending().is_none());
+}
+
+#[test]
+fn push_is_polled_even_when_the_challenge_names_a_binding_method() {
+    let http = MockHttp::new();
+    http.reply(403, &mfa_required_body());
+    http.reply(200, r#"[{"id":"push|dev_p","authenticator_type":"oob","active":true,"oob_channel":"auth0"}]"#);
+    http.reply(200, &format!(r#"{{"challenge_type":"oob","oob_code":"{OOB_CODE}","binding_method":"prompt"}}"#));
+    let mut flow = Flow::new(config(), &http);
+    block_on(flow.login("alice", Password::new(PASSWORD))).unwrap();
+    let started = block_on(flow.challenge(ChallengeTarget::Kind(AuthenticatorKind::Push))).unwrap();
+    assert!(!started.binding_required);
+    http.reply(200, &tokens_body());
+    assert!(matches!(block_on(flow.poll_push()).unwrap(), PushPoll::Approved(_)));
+    assert_eq!(form_body(&http.last()), poll_body());
 }

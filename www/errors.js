@@ -66,6 +66,10 @@ export function describe(error, context = {}) {
       );
     case "enrollment_required":
       return says("Set up a second factor first.");
+    case "already_enrolled":
+      return says("This account already has a second factor: choose it to sign in instead of setting up another.");
+    case "challenge_expired":
+      return says("That code request expired. Choose the method again to get a new code.");
     case "verification_required":
       return says("The tenant wants the email address verified before signing in.", { restart: true });
     case "invalid_argument":

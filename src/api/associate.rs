@@ -88,13 +88,13 @@ impl RawEnrollment {
     fn read(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
-            authenticator_type: fields.string("authenticator_type")?,
+            authenticator_type: fields.loose_string("authenticator_type")?,
             secret: fields.string("secret")?,
             barcode_uri: fields.string("barcode_uri")?,
             oob_code: fields.string("oob_code")?,
-            oob_channel: fields.string("oob_channel")?,
+            oob_channel: fields.loose_string("oob_channel")?,
             oob_channels: fields.value("oob_channels")?,
-            binding_method: fields.string("binding_method")?,
+            binding_method: fields.loose_string("binding_method")?,
             recovery_codes: fields.strings("recovery_codes")?,
         })
     }

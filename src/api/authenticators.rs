@@ -41,9 +41,9 @@ impl RawAuthenticator {
             id: fields.required("id")?,
             authenticator_type: fields.required("authenticator_type")?,
             active: fields.bool("active")?,
-            oob_channel: fields.string("oob_channel")?,
+            oob_channel: fields.loose_string("oob_channel")?,
             oob_channels: fields.value("oob_channels")?,
-            name: fields.string("name")?,
+            name: fields.loose_string("name")?,
         })
     }
 
@@ -55,10 +55,17 @@ impl RawAuthenticator {
     }
 }
 
-/// Every authenticator, inactive ones included (the flow exposes the active ones separately).
+/// Every authenticator, inactive ones included (the flow exposes the active ones separately), of a list made with
+/// the `mfa_token`.
 pub fn parse_list(response: &HttpResponse) -> Result<Vec<Authenticator>, Error> {
+    parse_list_for(response, Operation::ListAuthenticators)
+}
+
+/// As [`parse_list`], for a list made as `operation` (`ListAuthenticators` with the `mfa_token`, or
+/// `ListAuthenticatorsWithAccessToken`), which decides how an error is read.
+pub fn parse_list_for(response: &HttpResponse, operation: Operation) -> Result<Vec<Authenticator>, Error> {
     if !response.is_success() {
-        return Err(classify_error(response, Operation::ListAuthenticators));
+        return Err(classify_error(response, operation));
     }
     let raw = parse_json(response, "a list of authenticators", b'[', RawAuthenticator::list)?;
     Ok(raw

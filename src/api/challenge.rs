@@ -62,7 +62,7 @@ impl RawChallenge {
         Ok(Self {
             challenge_type: fields.required("challenge_type")?,
             oob_code: fields.string("oob_code")?,
-            binding_method: fields.string("binding_method")?,
+            binding_method: fields.loose_string("binding_method")?,
         })
     }
 }

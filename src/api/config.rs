@@ -153,6 +153,12 @@ impl Config {
         })
     }
 
+    /// Whether this configuration talks to `domain` (normalised as [`Config::new`] does; `invalid_argument` when
+    /// `domain` is not one).
+    pub(crate) fn is_for_domain(&self, domain: &str) -> Result<bool, Error> {
+        Ok(normalize_domain(domain)? == self.base_url)
+    }
+
     /// Checks a configuration read back from a saved state as strictly as [`Config::new`] would.
     pub(crate) fn revalidate(&self) -> Result<(), Error> {
         if normalize_domain(&self.base_url)? != self.base_url {

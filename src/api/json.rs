@@ -341,6 +341,24 @@ impl Fields {
         }
     }
 
+    /// An optional string of a server answer: a value of another type is ignored (`None`) rather than failing the
+    /// whole answer over a field the caller may not even use.
+    pub(crate) fn loose_string<T: From<String>>(&mut self, name: &str) -> Shaped<Option<T>> {
+        Ok(match self.value(name)? {
+            Some(Value::String(text)) => Some(T::from(text)),
+            _ => None,
+        })
+    }
+
+    /// Whole seconds of a server answer, read leniently: `86400`, `86400.0` (floored) or `"86400"`. Anything else
+    /// (negative, exponent, another type) is ignored (`None`).
+    pub(crate) fn loose_seconds(&mut self, name: &str) -> Shaped<Option<u64>> {
+        Ok(match self.value(name)? {
+            Some(Value::Number(text) | Value::String(text)) => floor_decimal(text.trim()),
+            _ => None,
+        })
+    }
+
     pub(crate) fn u32(&mut self, name: &str) -> Shaped<Option<u32>> {
         self.u64(name)?.map(|n| u32::try_from(n).map_err(|_| WrongShape)).transpose()
     }
@@ -356,6 +374,16 @@ impl Fields {
             Some(_) => Err(WrongShape),
         }
     }
+}
+
+/// The integer part of `digits[.digits]`, by integer parsing only (no float code is linked in).
+fn floor_decimal(text: &str) -> Option<u64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(whole) && digits(fraction)) {
+        return None;
+    }
+    whole.parse().ok()
 }
 
 /// Writes JSON objects as serde_json does: fields in the given order, `null` for `None`, no spaces.
@@ -525,5 +553,18 @@ mod tests {
         assert_eq!(fields.string::<String>("absent").unwrap(), None);
         assert!(fields.u64("d").is_err(), "a repeated field");
         assert!(Fields::of(parse("[]").unwrap()).is_err());
+    }
+
+    #[test]
+    fn loose_fields_floor_seconds_and_ignore_wrong_types() {
+        let mut fields = Fields::of(
+            parse(r#"{"a":86400.0,"b":"86400","c":59.99,"d":-1,"e":1e3,"f":true,"g":" 7 ","h":"1.","s":5,"t":"x"}"#)
+                .unwrap(),
+        )
+        .unwrap();
+        let seconds = ["a", "b", "c", "d", "e", "f", "g", "h"].map(|n| fields.loose_seconds(n).unwrap());
+        assert_eq!(seconds, [Some(86400), Some(86400), Some(59), None, None, None, Some(7), None]);
+        assert_eq!(fields.loose_string::<String>("s").unwrap(), None);
+        assert_eq!(fields.loose_string::<String>("t").unwrap().as_deref(), Some("x"));
     }
 }

@@ -34,8 +34,9 @@ pub(crate) fn find(haystack: &str, needle: &str) -> Option<usize> {
     haystack.as_bytes().windows(needle.len()).position(|window| window == needle.as_bytes())
 }
 
-/// Which call a response answers; it refines error classification (an unexplained `invalid_grant` on a grant that
-/// checks a code means the code was wrong).
+/// Which call a response answers; the same error body means different things on different calls (an unexplained
+/// `invalid_grant` on a grant that checks a code means the code was wrong; an expired token on a call without an
+/// `mfa_token` is not the MFA session's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     PasswordGrant,
@@ -45,8 +46,12 @@ pub enum Operation {
         binding: bool,
     },
     RecoveryCodeGrant,
+    /// `GET /mfa/authenticators` with the `mfa_token` as bearer.
     ListAuthenticators,
+    /// `GET /mfa/authenticators` with an MFA-API access token as bearer.
+    ListAuthenticatorsWithAccessToken,
     DeleteAuthenticator,
+    /// `POST /mfa/associate` with the `mfa_token` as bearer.
     Associate,
     Challenge,
 }
@@ -54,5 +59,15 @@ pub enum Operation {
 impl Operation {
     pub(crate) fn checks_code(self) -> bool {
         matches!(self, Self::OtpGrant | Self::OobGrant { binding: true } | Self::RecoveryCodeGrant)
+    }
+
+    /// Whether the request carries the `mfa_token`, so token errors are about the MFA session.
+    pub(crate) fn sends_mfa_token(self) -> bool {
+        !matches!(self, Self::PasswordGrant | Self::ListAuthenticatorsWithAccessToken | Self::DeleteAuthenticator)
+    }
+
+    /// Whether the `mfa_token` is the bearer token, so a bare 401 means Auth0 refused it.
+    pub(crate) fn bears_mfa_token(self) -> bool {
+        matches!(self, Self::ListAuthenticators | Self::Associate)
     }
 }

@@ -19,23 +19,50 @@ pub(crate) fn parse_json<T>(
     open: u8,
     read: fn(Value) -> Shaped<T>,
 ) -> Result<T, Error> {
-    let problem = match json::parse_expecting(&response.body, open) {
+    let text = json_text(&response.body);
+    let problem = match json::parse_expecting(text, open) {
         Ok(value) => match read(value) {
             Ok(read) => return Ok(read),
             Err(_) => ResponseProblem::WrongShape,
         },
-        Err(Some(error)) => problem_of(&response.body, error),
+        Err(Some(error)) => problem_of(text, error),
         Err(None) => ResponseProblem::WrongShape,
     };
     Err(invalid(response, problem, expected))
 }
 
 pub(crate) fn invalid(response: &HttpResponse, problem: ResponseProblem, expected: &'static str) -> Error {
-    Error::InvalidResponse { status: response.status, problem, expected, excerpt: excerpt(&response.body) }
+    Error::InvalidResponse {
+        status: response.status,
+        problem,
+        expected,
+        excerpt: excerpt(&response.body),
+        consumed: false,
+    }
 }
 
-fn problem_of(body: &str, error: SyntaxError) -> ResponseProblem {
-    if body.trim().is_empty() {
+/// The JSON of a body, without a UTF-8 byte order mark or an anti-XSSI prefix (`)]}'`, `while(1);`, `for(;;);`)
+/// that some proxies put in front: such a token response is still a token response, not text to excerpt.
+pub(crate) fn json_text(body: &str) -> &str {
+    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
+    let start = body.trim_start();
+    for prefix in [")]}'", "while(1);", "for(;;);"] {
+        if let Some(rest) = start.strip_prefix(prefix) {
+            return rest.strip_prefix(',').unwrap_or(rest);
+        }
+    }
+    body
+}
+
+/// A 2xx body with an `error` and no `access_token`: an error answered with the wrong status (the legacy docs show
+/// `authorization_pending` with 200).
+pub(crate) fn is_error_body(response: &HttpResponse) -> bool {
+    json::parse(json_text(&response.body))
+        .is_ok_and(|value| value.get("error").and_then(Value::as_str).is_some() && value.get("access_token").is_none())
+}
+
+fn problem_of(text: &str, error: SyntaxError) -> ResponseProblem {
+    if text.trim().is_empty() {
         ResponseProblem::Empty
     } else if error == SyntaxError::Eof {
         ResponseProblem::Truncated
@@ -44,42 +71,48 @@ fn problem_of(body: &str, error: SyntaxError) -> ResponseProblem {
     }
 }
 
-/// A short, readable start of a body that is not JSON (an HTML error page, a proxy's text), or `None` when the body
-/// is empty, looks like JSON (which may carry tokens) or contains something token-like.
+/// The `<title>` of an HTML error page (a proxy's 502), whitespace collapsed and cut short, or `None`. Nothing else
+/// of a body is ever shown: proxies echo the request (`password=…&…`) into their pages. A title is dropped too when
+/// it has `=`, `&` or `"`, or names a password, token, code or secret.
 pub(crate) fn excerpt(body: &str) -> Option<String> {
-    let trimmed = body.trim_start();
-    if trimmed.is_empty() || trimmed.starts_with(['{', '[', '"']) || has(body, "eyJ") || has(body, "Fe26") {
+    let text = json_text(body).trim_start();
+    if text.is_empty() || text.starts_with(['{', '[', '"']) || has(body, "eyJ") || has(body, "Fe26") {
         return None;
     }
-    let mut out = String::new();
-    let mut in_tag = false;
-    let mut space = false;
-    let mut count = 0;
-    for c in trimmed.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                space = true;
-            }
-            _ if in_tag => {}
-            c if c.is_whitespace() || c.is_control() => space = true,
-            c => {
-                if count == EXCERPT_CHARS {
-                    out.push('…');
-                    break;
-                }
-                if space && !out.is_empty() {
-                    out.push(' ');
-                    count += 1;
-                }
-                space = false;
-                out.push(c);
-                count += 1;
-            }
+    let lower = body.to_ascii_lowercase();
+    let open = super::find(&lower, "<title")?;
+    let start = open + lower[open..].find('>')? + 1;
+    let end = start + super::find(&lower[start..], "</title")?;
+    let mut title = String::new();
+    for word in body[start..end].split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
+        if !title.is_empty() {
+            title.push(' ');
         }
+        title.push_str(word);
     }
-    (!out.is_empty()).then_some(out)
+    let lower = title.to_ascii_lowercase();
+    if title.is_empty()
+        || title.contains(['=', '&', '"', '<', '>'])
+        || ["password", "token", "code", "secret"].into_iter().any(|word| has(&lower, word))
+    {
+        return None;
+    }
+    if title.chars().count() > EXCERPT_CHARS {
+        title = title.chars().take(EXCERPT_CHARS).collect();
+        title.push('…');
+    }
+    Some(title)
+}
+
+/// The error of an unreadable 2xx answer to a grant that checks a code: the server used the code, so the step must
+/// not be repeated with it.
+pub(crate) fn consumed(error: Error) -> Error {
+    match error {
+        Error::InvalidResponse { status, problem, expected, excerpt, .. } => {
+            Error::InvalidResponse { status, problem, expected, excerpt, consumed: true }
+        }
+        other => other,
+    }
 }
 
 struct ErrorBody {
@@ -111,16 +144,21 @@ fn has(haystack: &str, needle: &str) -> bool {
 /// Turns a non-success response of `operation` into the matching [`Error`].
 pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
     let status = response.status;
-    let parsed = json::parse(&response.body);
-    let (problem, body) = match parsed {
+    let text = json_text(&response.body);
+    let (problem, body) = match json::parse(text) {
         Ok(value) => (ResponseProblem::WrongShape, ErrorBody::read(value).ok()),
-        Err(e) => (problem_of(&response.body, e), None),
+        Err(e) => (problem_of(text, e), None),
     };
+    // A 401 to a call whose bearer is the mfa_token refuses that token, whatever the body says (often nothing).
+    let refused_mfa_token = status == 401 && operation.bears_mfa_token();
     let Some(body) = body else {
         // A 429 is a rate limit whatever the body; anything else unreadable is an invalid response.
         if status == 429 {
             let detail = Auth0Detail { status, error: "too_many_requests".into(), description: None };
             return Error::RateLimited { detail, retry_after: retry_after(response) };
+        }
+        if refused_mfa_token {
+            return Error::MfaTokenInvalid(Auth0Detail { status, error: String::new(), description: None });
         }
         return invalid(response, problem, "an Auth0 error body");
     };
@@ -141,9 +179,16 @@ pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
     let detail = Auth0Detail { status, error, description };
     let has = |needle: &str| has(&lower, needle);
     let blocked = has("user is blocked") || has("blocked user");
+    let mfa_token = operation.sends_mfa_token();
+    let push_poll = operation == Operation::OobGrant { binding: false };
+    // The oob_code expired, is unknown or is another transaction's: no binding code can ever work for it.
+    let challenge_gone = matches!(operation, Operation::OobGrant { .. })
+        && has("oob_code")
+        && (has("expired") || has("match") || has("invalid oob_code"));
     match detail.error.as_str() {
+        // Auth0 has not documented this answer's code or status; the description is the one stable part.
+        _ if operation == Operation::Associate && has("already enrolled") => Error::AlreadyEnrolled(detail),
         "unsupported_challenge_type" | "association_required" => Error::EnrollmentRequired(detail),
-        "expired_token" => Error::MfaTokenExpired(detail),
         "invalid_user_password" => Error::InvalidCredentials(detail),
         "too_many_attempts" | "too_many_logins" => Error::TooManyAttempts(detail),
         "too_many_requests" => Error::RateLimited { retry_after: retry_after(response), detail },
@@ -154,9 +199,12 @@ pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
         "slow_down" => Error::SlowDown(detail),
         "blocked_user" => Error::UserBlocked(detail),
         "unauthorized" | "invalid_grant" | "access_denied" if blocked => Error::UserBlocked(detail),
-        "invalid_grant" | "access_denied" if has("rejected") => Error::PushRejected(detail),
-        "invalid_grant" if has("expired") => Error::MfaTokenExpired(detail),
-        "invalid_grant" if has("malformed") || has("mfa_token") => Error::MfaTokenInvalid(detail),
+        "invalid_grant" | "access_denied" if push_poll && has("rejected") => Error::PushRejected(detail),
+        "expired_token" | "invalid_grant" | "invalid_request" if challenge_gone => Error::ChallengeExpired(detail),
+        "expired_token" if mfa_token => Error::MfaTokenExpired(detail),
+        "invalid_grant" if mfa_token && has("expired") => Error::MfaTokenExpired(detail),
+        "invalid_grant" if mfa_token && (has("malformed") || has("mfa_token")) => Error::MfaTokenInvalid(detail),
+        "invalid_request" if mfa_token && has("mfa_token") && has("not issued") => Error::MfaTokenInvalid(detail),
         "invalid_grant" if has("wrong email or password") || has("wrong username or password") => {
             Error::InvalidCredentials(detail)
         }
@@ -167,6 +215,7 @@ pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
         // unexplained invalid_grant is the code.
         "invalid_grant" if operation.checks_code() => Error::InvalidCode(detail),
         "access_denied" => Error::AccessDenied(detail),
+        "" | "unauthorized" | "Unauthorized" | "invalid_token" if refused_mfa_token => Error::MfaTokenInvalid(detail),
         "server_error" | "temporarily_unavailable" => Error::ServerError(detail),
         _ if status == 429 => Error::RateLimited { retry_after: retry_after(response), detail },
         _ if status >= 500 => Error::ServerError(detail),

@@ -2,7 +2,7 @@
 
 use super::Operation;
 use super::config::Config;
-use super::response::{classify_error, parse_json};
+use super::response::{classify_error, consumed, is_error_body, parse_json};
 use super::secret::{MfaToken, OobCode, OtpCode, Password, RecoveryCode};
 use super::types::Tokens;
 use super::wire::{FORM, client_fields, form, request, with_body};
@@ -69,12 +69,15 @@ fn token_request(config: &Config, fields: &[(&str, &str)]) -> HttpRequest {
     with_body(request(config, Method::Post, PATH), FORM, form(fields))
 }
 
-/// Tokens on success; otherwise the classified error (`mfa_required` included, as [`Error::MfaRequired`]).
+/// Tokens on success; otherwise the classified error (`mfa_required` included, as [`Error::MfaRequired`]). A 2xx
+/// body with an `error` and no `access_token` is classified as an error too. An unreadable 2xx answer to a
+/// code-checking grant is not retryable: the code was used.
 pub fn parse_tokens(response: &HttpResponse, operation: Operation) -> Result<Tokens, Error> {
-    if !response.is_success() {
+    if !response.is_success() || is_error_body(response) {
         return Err(classify_error(response, operation));
     }
     parse_json(response, "a token response", b'{', Tokens::read)
+        .map_err(|error| if operation.checks_code() { consumed(error) } else { error })
 }
 
 /// One poll of a push (mfa-oob without binding code).

@@ -22,16 +22,18 @@ pub struct Tokens {
 }
 
 impl Tokens {
+    /// Only `access_token` must be a string; an optional field of the wrong type is dropped, and `expires_in` may
+    /// be a decimal or a string.
     pub(crate) fn read(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
             access_token: fields.required("access_token")?,
-            token_type: fields.string("token_type")?,
-            expires_in: fields.u64("expires_in")?,
-            id_token: fields.string("id_token")?,
-            refresh_token: fields.string("refresh_token")?,
-            scope: fields.string("scope")?,
-            recovery_code: fields.string("recovery_code")?,
+            token_type: fields.loose_string("token_type")?,
+            expires_in: fields.loose_seconds("expires_in")?,
+            id_token: fields.loose_string("id_token")?,
+            refresh_token: fields.loose_string("refresh_token")?,
+            scope: fields.loose_string("scope")?,
+            recovery_code: fields.loose_string("recovery_code")?,
         })
     }
 }
@@ -138,6 +140,17 @@ impl AuthenticatorKind {
         self.channel().is_some()
     }
 
+    /// Whether confirming it needs a typed binding code. Known kinds decide by themselves (SMS, voice and email
+    /// always send one, push never does), so a missing or stray `binding_method` cannot strand the user; only an
+    /// unknown kind goes by whether the server named a `binding_method`.
+    pub fn binding_required(self, server_named_binding_method: bool) -> bool {
+        match self {
+            Self::Sms | Self::Voice | Self::Email => true,
+            Self::Push | Self::Otp | Self::RecoveryCode => false,
+            Self::Unknown => server_named_binding_method,
+        }
+    }
+
     pub(crate) fn classify(authenticator_type: &str, channel: Option<&str>, id: &str) -> Self {
         let by_channel = channel.map(Self::from_channel).filter(|k| *k != Self::Unknown);
         match authenticator_type {
@@ -222,7 +235,7 @@ pub struct Enrollment {
 impl Enrollment {
     /// True when the user must type a code from SMS, voice or email to confirm.
     pub fn binding_required(&self) -> bool {
-        self.binding_method.is_some()
+        self.kind.binding_required(self.binding_method.is_some())
     }
 }
 

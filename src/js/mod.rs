@@ -40,7 +40,7 @@ export interface Auth0MfaError extends Error {
 export type ErrorCode =
   | "invalid_secret" | "invalid_base32" | "invalid_uri" | "invalid_option" | "invalid_argument" | "invalid_time"
   | "invalid_code" | "random_unavailable" | "client_secret_in_browser" | "invalid_state"
-  | "mfa_required" | "enrollment_required" | "mfa_token_expired" | "mfa_token_invalid" | "invalid_credentials"
+  | "mfa_required" | "enrollment_required" | "already_enrolled" | "challenge_expired" | "mfa_token_expired" | "mfa_token_invalid" | "invalid_credentials"
   | "too_many_attempts" | "rate_limited" | "user_blocked" | "password_leaked" | "verification_required"
   | "unauthorized_client" | "access_denied" | "push_rejected" | "push_timeout" | "authorization_pending"
   | "slow_down" | "server_error" | "auth0_error" | "network_error" | "timeout" | "aborted" | "invalid_response";

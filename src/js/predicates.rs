@@ -27,6 +27,10 @@ predicates! {
     is_mfa_required => isMfaRequired ["mfa_required"];
     /// The user must enroll an authenticator first (`unsupported_challenge_type`, `association_required`).
     is_enrollment_required => isEnrollmentRequired ["enrollment_required"];
+    /// The user already has an authenticator: challenge it instead of enrolling another with this `mfa_token`.
+    is_already_enrolled => isAlreadyEnrolled ["already_enrolled"];
+    /// The challenge (its `oob_code`) expired or no longer matches: challenge again.
+    is_challenge_expired => isChallengeExpired ["challenge_expired"];
     /// An OTP, binding or recovery code was wrong; ask for another.
     is_invalid_code => isInvalidCode ["invalid_code"];
     /// The `mfa_token` expired or is malformed: log in again.

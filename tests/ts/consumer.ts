@@ -4,7 +4,7 @@ import init, {
   MfaClient, Totp, Hotp, base32Decode, base32Encode, generateSecret, parseKeyUri,
   isAuth0MfaError, isInvalidCode, isMfaRequired, isEnrollmentRequired, isMfaTokenExpired, isInvalidCredentials,
   isTooManyAttempts, isRateLimited, isPushRejected, isPushTimeout, isNetworkError, isTimeout, isInvalidResponse,
-  isUserBlocked,
+  isUserBlocked, isAlreadyEnrolled, isChallengeExpired,
   type Auth0MfaError, type AuthenticatorList, type ChallengeResult, type Enrollment, type ErrorCode,
   type KeyUriInfo, type LoginResult, type MfaClientOptions, type PushProgress, type Stage, type Tokens,
 } from "../../pkg/auth0_mfa_wasm.js";
@@ -72,6 +72,7 @@ export function otpHelpers(): void {
   const hotpOffset: number | null = hotp.verify(hotp.generate(4), { counter: 3, window: 2, afterCounter: 2 });
   const bytes: Uint8Array = base32Decode(base32Encode(new Uint8Array([1, 2, 3])));
   const predicates = [isMfaRequired, isEnrollmentRequired, isMfaTokenExpired, isInvalidCredentials, isTooManyAttempts,
-    isRateLimited, isPushRejected, isPushTimeout, isNetworkError, isTimeout, isInvalidResponse, isUserBlocked];
+    isRateLimited, isPushRejected, isPushTimeout, isNetworkError, isTimeout, isInvalidResponse, isUserBlocked,
+    isAlreadyEnrolled, isChallengeExpired];
   console.log(offset, remaining, step, weak, hotpOffset, bytes, Totp.fromUri(uri).secret, predicates.map((p) => p(null)));
 }
