@@ -4,9 +4,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import pkg from "./pkg.mjs";
 
-const { Totp, Hotp, base32Encode, base32Decode, generateSecret, parseKeyUri } = pkg;
+const { Totp, Hotp, MfaClient, base32Encode, base32Decode, generateSecret, parseKeyUri } = pkg;
 const SECRET = "JBSWY3DPEHPK3PXP";
 const CODES = new Set(["invalid_argument", "invalid_option", "invalid_secret", "invalid_uri", "invalid_base32", "invalid_time", "invalid_code"]);
+// What a login step may answer to garbage: refused arguments, a step out of order, or (for arguments that look
+// valid) the unreachable tenant below.
+const FLOW_CODES = new Set([...CODES, "invalid_state", "network_error", "client_secret_in_browser"]);
 
 const throwingGetter = Object.defineProperty({}, "secret", { get() { throw new Error("getter"); } });
 const throwingProxy = new Proxy({}, { get() { throw new Error("proxy"); }, has() { throw new Error("proxy"); } });
@@ -83,6 +86,61 @@ test("specific bad inputs get the specific code", () => {
   assert.equal(code(() => new Totp({ secret: SECRET }).verify(123456)), "invalid_code");
   assert.equal(code(() => base32Decode("A".repeat(10 * 1024 * 1024))), "invalid_argument");
   assert.equal(code(() => generateSecret(8)), "invalid_argument");
+});
+
+async function checkAsync(label, call) {
+  let promise;
+  try {
+    promise = call();
+  } catch (error) {
+    // Constructors and getters answer synchronously.
+    assert.equal(error.name, "Auth0MfaError", `${label}: ${error.name}: ${error.message}`);
+    assert.ok(FLOW_CODES.has(error.code), `${label}: unexpected code ${error.code}`);
+    return;
+  }
+  if (!(promise instanceof Promise)) return;
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(!(error instanceof WebAssembly.RuntimeError), `${label}: wasm trapped: ${error.message}`);
+    assert.equal(error.name, "Auth0MfaError", `${label}: ${error.name}: ${error.message}`);
+    assert.ok(FLOW_CODES.has(error.code), `${label}: unexpected code ${error.code}`);
+  }
+}
+
+test("MfaClient: constructor, restore and every method refuse garbage with typed errors", async () => {
+  // Port 9 (discard) on loopback refuses connections at once: a step that gets past validation fails fast.
+  const options = { domain: "http://127.0.0.1:9", clientId: "garbage-client", timeoutMs: 2000 };
+  let steps = 0;
+  for (const value of GARBAGE) {
+    const label = describe(value);
+    await checkAsync(`new MfaClient(${label})`, () => new MfaClient(value));
+    await checkAsync(`new MfaClient({...options, domain: ${label}})`, () => new MfaClient({ ...options, domain: value }));
+    await checkAsync(`new MfaClient({...options, fetch: ${label}})`, () => new MfaClient({ ...options, fetch: value }));
+    await checkAsync(`MfaClient.restore(${label})`, () => MfaClient.restore(value, options));
+    const client = new MfaClient(options);
+    const calls = {
+      login: () => client.login(value, value),
+      loginPassword: () => client.login("user@example.com", value),
+      authenticators: () => client.authenticators(),
+      enroll: () => client.enroll(value),
+      challenge: () => client.challenge(value),
+      verifyOtp: () => client.verifyOtp(value),
+      verifyOob: () => client.verifyOob(value),
+      verifyRecoveryCode: () => client.verifyRecoveryCode(value),
+      waitForPush: () => client.waitForPush(value),
+      deleteAuthenticator: () => client.deleteAuthenticator(value, value),
+      listAuthenticators: () => client.listAuthenticators(value),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+      await checkAsync(`client.${name}(${label})`, call);
+      steps++;
+    }
+    assert.equal(client.stage, "start", `${label}: garbage never moves the flow`);
+    assert.equal(typeof client.save(), "string");
+    client.reset();
+  }
+  assert.ok(steps >= GARBAGE.length * 11);
 });
 
 test("the module keeps answering correctly after all of it", () => {
