@@ -51,11 +51,20 @@ impl KeyUri {
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         let (kind_name, label) = path.split_once('/').unwrap_or((path, ""));
 
-        let label = decode(label, false)?;
-        let (label_issuer, account) = match label.split_once(':') {
-            Some((issuer, account)) => (non_empty(issuer.trim()), account.trim_start().to_owned()),
-            None => (None, label.clone()),
+        // A literal `:` is the separator, so a colon encoded inside the issuer or the account stays in it; without
+        // one, an encoded separator (`%3A`, which the format also allows) splits the decoded label.
+        let (issuer, account) = match label.split_once(':') {
+            Some((issuer, account)) => (Some(decode(issuer, false)?), decode(account, false)?),
+            None => {
+                let label = decode(label, false)?;
+                match label.split_once(':') {
+                    Some((issuer, account)) => (Some(issuer.to_owned()), account.to_owned()),
+                    None => (None, label),
+                }
+            }
         };
+        let label_issuer = issuer.as_deref().and_then(|issuer| non_empty(issuer.trim()));
+        let account = if issuer.is_some() { account.trim_start().to_owned() } else { account };
 
         let mut params = Params::default();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -126,6 +135,9 @@ impl KeyUri {
         let mut uri = format!("otpauth://{kind}/");
         if let Some(issuer) = self.label_issuer.as_deref().or(self.issuer.as_deref()) {
             uri.extend(utf8_percent_encode(issuer, COMPONENT));
+            uri.push(':');
+        } else if self.account.contains(':') {
+            // An empty issuer prefix, or the account's own colon would be read as the separator.
             uri.push(':');
         }
         uri.extend(utf8_percent_encode(&self.account, COMPONENT));
@@ -237,6 +249,26 @@ mod tests {
         let back = KeyUri::parse(&uri).unwrap();
         assert_eq!(back.label_issuer.as_deref(), Some("ACME & Co"));
         assert_eq!(KeyUri { label_issuer: None, ..back }, hotp);
+    }
+
+    #[test]
+    fn colons_inside_the_issuer_or_an_issuer_less_account_round_trip() {
+        let key = |account: &str, issuer: Option<&str>| KeyUri {
+            kind: OtpKind::Totp { period: DEFAULT_PERIOD },
+            secret: Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap(),
+            algorithm: Algorithm::Sha1,
+            digits: Digits::SIX,
+            account: account.into(),
+            issuer: issuer.map(str::to_owned),
+            label_issuer: issuer.map(str::to_owned),
+        };
+        for (account, issuer) in [(":", None), ("a:b", None), ("c", Some("A:B")), ("x:y", Some("A:B"))] {
+            let key = key(account, issuer);
+            assert_eq!(KeyUri::parse(&key.to_uri()).unwrap(), key, "{}", key.to_uri());
+        }
+        // The encoded separator the format allows still splits a label that has no literal one.
+        let key = KeyUri::parse("otpauth://totp/ACME%3Aalice?secret=JBSWY3DPEHPK3PXP").unwrap();
+        assert_eq!((key.label_issuer.as_deref(), key.account.as_str()), (Some("ACME"), "alice"));
     }
 
     #[test]

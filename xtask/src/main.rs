@@ -3,9 +3,11 @@
 //! Everything a fresh machine lacks is installed from the package registries only (crates.io, npm, Debian), and
 //! only when missing, so running any command twice costs nothing extra.
 
+mod audit;
 mod bench;
 mod demo;
 mod emulator;
+mod fuzz;
 mod report;
 mod setup;
 mod shell;
@@ -168,6 +170,7 @@ fn test() -> Result<(), String> {
         ]),
     );
     report.suite("cargo test (native)", Cmd::new("cargo").args(["test", "--workspace"]));
+    fuzz::run(&mut report);
 
     // The flow suites talk to a local emulator: built once, started on a free port for the wasm-bindgen suites
     // (its URL is compiled into them) and stopped when they are done.
@@ -201,6 +204,7 @@ fn test() -> Result<(), String> {
         Err(message) => report.failed_to_run("build pkg/", &message),
     }
 
+    audit::run(&mut report);
     report.finish()
 }
 

@@ -66,7 +66,7 @@ fn wasm_bindgen_cli() -> Result<PathBuf, String> {
     which("wasm-bindgen").ok_or_else(|| "wasm-bindgen not found after install".into())
 }
 
-fn cargo_tool(binary: &str, krate: &str) -> Result<PathBuf, String> {
+pub fn cargo_tool(binary: &str, krate: &str) -> Result<PathBuf, String> {
     if let Some(path) = which(binary) {
         return Ok(path);
     }
