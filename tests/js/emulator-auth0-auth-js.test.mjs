@@ -6,39 +6,23 @@
 // https://emu.test to the emulator's loopback address.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { createPublicKey, verify } from "node:crypto";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
 import * as OTPAuth from "otpauth";
+import { startEmulator } from "./emulator.mjs";
 import { AuthClient, MfaVerifyError, isMfaRequiredError } from "@auth0/auth0-auth-js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BINARY = process.env.EMULATOR_BIN ?? path.join(ROOT, "target/debug/auth0-mfa-emulator");
 const PUBLIC = "https://emu.test";
-const READY = "auth0-mfa-emulator listening on ";
 const PASSWORD = "Passw0rd!";
 
 let emulator;
 let baseUrl;
 
 before(async () => {
-  emulator = spawn(BINARY, ["--port", "0", "--public-url", PUBLIC], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: emulator.stdout });
-  baseUrl = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the emulator did not report its URL within 30 s")), 30_000);
-    emulator.once("error", reject);
-    emulator.once("exit", (code) => reject(new Error(`the emulator exited with ${code}`)));
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      assert.ok(line.startsWith(READY), line);
-      resolve(line.slice(READY.length).trim());
-    });
-  });
+  emulator = await startEmulator(["--public-url", PUBLIC]);
+  baseUrl = emulator.url;
 });
 
-after(() => emulator?.kill());
+after(() => emulator?.stop());
 
 function toEmulator(input, init) {
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;

@@ -4,17 +4,11 @@
 // TOTP code, failed-code bucket or pending enrollment is shared between cells.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
 import * as OTPAuth from "otpauth";
 import pkg from "./pkg.mjs";
+import { startEmulator } from "./emulator.mjs";
 
 const { MfaClient } = pkg;
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BINARY = process.env.EMULATOR_BIN ?? path.join(ROOT, "target/debug/auth0-mfa-emulator");
-const READY = "auth0-mfa-emulator listening on ";
 const PASSWORD = "Fault-matrix p4ssword";
 const SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const TIMEOUT_MS = 800;
@@ -25,34 +19,15 @@ let clientId;
 let serial = 0;
 
 before(async () => {
-  emulator = spawn(BINARY, ["--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: emulator.stdout });
-  baseUrl = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the emulator did not report its URL within 30 s")), 30_000);
-    emulator.once("error", reject);
-    emulator.once("exit", (code) => reject(new Error(`the emulator exited with ${code}`)));
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      assert.ok(line.startsWith(READY), line);
-      resolve(line.slice(READY.length).trim());
-    });
-  });
+  emulator = await startEmulator([]);
+  baseUrl = emulator.url;
   clientId = `fault-matrix-${process.pid}`;
   await control("POST", "/__emu/clients", { client_id: clientId, auth_method: "none", allowed_origins: [] });
 });
 
-after(() => emulator?.kill());
+after(() => emulator?.stop());
 
-async function control(method, route, body) {
-  const response = await fetch(baseUrl + route, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.ok(response.status < 400, `${method} ${route} answered ${response.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+const control = (method, route, body) => emulator.control(method, route, body);
 
 async function newUser(authenticators) {
   const username = `fault-${process.pid}-${++serial}@example.com`;

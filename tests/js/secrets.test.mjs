@@ -4,18 +4,12 @@
 // recovery code, OTP secret, mfa_token, oob_code or token seen during the run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
 import util from "node:util";
 import * as OTPAuth from "otpauth";
 import pkg from "./pkg.mjs";
+import { startEmulator } from "./emulator.mjs";
 
 const { MfaClient } = pkg;
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const BINARY = process.env.EMULATOR_BIN ?? path.join(ROOT, "target/debug/auth0-mfa-emulator");
-const READY = "auth0-mfa-emulator listening on ";
 const PASSWORD = "Leak-check Pa55word";
 const WRONG_PASSWORD = "Wrong-guess Pa55word";
 const CLIENT_SECRET = "confidential-client-s3cret-7f9c2a";
@@ -124,18 +118,8 @@ before(async () => {
       capture(`console.${method}`, util.formatWithOptions({ depth: Infinity }, ...args));
     };
   }
-  emulator = spawn(BINARY, ["--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: emulator.stdout });
-  baseUrl = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the emulator did not report its URL within 30 s")), 30_000);
-    emulator.once("error", reject);
-    emulator.once("exit", (code) => reject(new Error(`the emulator exited with ${code}`)));
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      assert.ok(line.startsWith(READY), line);
-      resolve(line.slice(READY.length).trim());
-    });
-  });
+  emulator = await startEmulator([]);
+  baseUrl = emulator.url;
   spaClient = `secrets-spa-${process.pid}`;
   await control("POST", "/__emu/clients", { client_id: spaClient, auth_method: "none", allowed_origins: [] });
   for (const value of [PASSWORD, WRONG_PASSWORD, CLIENT_SECRET, WRONG_CLIENT_SECRET, OTP_SECRET, RECOVERY, MARKER, FAKE_MFA_TOKEN]) {
@@ -145,19 +129,10 @@ before(async () => {
 
 after(() => {
   Object.assign(console, consoleOriginal);
-  emulator?.kill();
+  emulator?.stop();
 });
 
-async function control(method, route, body) {
-  const response = await fetch(baseUrl + route, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.ok(response.status < 400, `${method} ${route} answered ${response.status}: ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+const control = (method, route, body) => emulator.control(method, route, body);
 
 async function newUser(authenticators, extra = {}) {
   const username = `secrets-${process.pid}-${++serial}@example.com`;
