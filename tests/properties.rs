@@ -475,19 +475,6 @@ fn response() -> impl Strategy<Value = HttpResponse> {
     )
 }
 
-const OPERATIONS: [Operation; 10] = [
-    Operation::PasswordGrant,
-    Operation::OtpGrant,
-    Operation::OobGrant { binding: true },
-    Operation::OobGrant { binding: false },
-    Operation::RecoveryCodeGrant,
-    Operation::ListAuthenticators,
-    Operation::ListAuthenticatorsWithAccessToken,
-    Operation::DeleteAuthenticator,
-    Operation::Associate,
-    Operation::Challenge,
-];
-
 fn targets() -> [EnrollTarget; 5] {
     [
         EnrollTarget::Otp,
@@ -511,7 +498,7 @@ proptest! {
 
     #[test]
     fn every_parser_answers_every_response(response in response()) {
-        for operation in OPERATIONS {
+        for operation in Operation::ALL {
             check(&classify_error(&response, operation))?;
             if let Err(error) = token::parse_tokens(&response, operation) {
                 check(&error)?;

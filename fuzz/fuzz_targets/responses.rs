@@ -10,19 +10,6 @@ use libfuzzer_sys::fuzz_target;
 
 const STATUSES: [u16; 16] = [200, 201, 204, 400, 401, 403, 404, 409, 429, 500, 502, 503, 0, 299, 300, 600];
 
-const OPERATIONS: [Operation; 10] = [
-    Operation::PasswordGrant,
-    Operation::OtpGrant,
-    Operation::OobGrant { binding: true },
-    Operation::OobGrant { binding: false },
-    Operation::RecoveryCodeGrant,
-    Operation::ListAuthenticators,
-    Operation::ListAuthenticatorsWithAccessToken,
-    Operation::DeleteAuthenticator,
-    Operation::Associate,
-    Operation::Challenge,
-];
-
 fuzz_target!(|data: &[u8]| {
     let [status, operation, headers, body @ ..] = data else { return };
     let mut response = HttpResponse::new(STATUSES[usize::from(status & 15)], String::from_utf8_lossy(body));
@@ -32,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     if headers & 2 != 0 {
         response = response.with_header("x-ratelimit-reset", "1700000000");
     }
-    let operation = OPERATIONS[usize::from(*operation) % OPERATIONS.len()];
+    let operation = Operation::ALL[usize::from(*operation) % Operation::ALL.len()];
     check(&classify_error(&response, operation));
     let errors = [
         token::parse_tokens(&response, operation).err(),

@@ -57,6 +57,20 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// Every operation, for tests and fuzzing that must cover each one.
+    pub const ALL: [Operation; 10] = [
+        Self::PasswordGrant,
+        Self::OtpGrant,
+        Self::OobGrant { binding: true },
+        Self::OobGrant { binding: false },
+        Self::RecoveryCodeGrant,
+        Self::ListAuthenticators,
+        Self::ListAuthenticatorsWithAccessToken,
+        Self::DeleteAuthenticator,
+        Self::Associate,
+        Self::Challenge,
+    ];
+
     pub(crate) fn checks_code(self) -> bool {
         matches!(self, Self::OtpGrant | Self::OobGrant { binding: true } | Self::RecoveryCodeGrant)
     }

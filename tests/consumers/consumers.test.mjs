@@ -2,12 +2,11 @@
 // project, and the Worker example bundled as wrangler does and run in workerd (Miniflare), all against the emulator.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, cpSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, extname, normalize } from "node:path";
 import { randomBytes } from "node:crypto";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
@@ -15,22 +14,14 @@ import { createServer } from "node:http";
 import { chromium } from "playwright-core";
 import { build as viteBuild } from "vite";
 import * as OTPAuth from "otpauth";
+import { startEmulator } from "../js/emulator.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const OTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const PASSWORD = "Passw0rd!";
 let work, app, emulator, emulatorUrl;
 
-async function control(method, path, body) {
-  const response = await fetch(emulatorUrl + path, {
-    method,
-    headers: body ? { "content-type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(response.status < 400, `${method} ${path}: ${response.status}`);
-  const text = await response.text();
-  return text ? JSON.parse(text) : null;
-}
+const control = (method, path, body) => emulator.control(method, path, body);
 
 async function newUser(authenticators) {
   const username = `consumer-${randomBytes(6).toString("hex")}@example.com`;
@@ -49,14 +40,12 @@ before(async () => {
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   // The package has no dependencies, so installing the tarball needs no registry.
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", join(work, filename)], { cwd: app, stdio: "inherit" });
-  const binary = process.env.EMULATOR_BIN ?? join(root, "target/debug/auth0-mfa-emulator");
-  emulator = spawn(binary, ["--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  const [line] = await new Promise((resolve) => createInterface({ input: emulator.stdout }).once("line", (l) => resolve([l])));
-  emulatorUrl = line.replace("auth0-mfa-emulator listening on ", "").trim();
+  emulator = await startEmulator();
+  emulatorUrl = emulator.url;
 });
 
 after(() => {
-  emulator?.kill();
+  emulator?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
