@@ -10,6 +10,7 @@
 use super::error::{invalid_argument, js_error};
 use super::fetch::{AbortSignal, FetchClient};
 use super::input::{self, MAX_TEXT_CHARS, Options};
+use super::task::{self, StepFuture};
 use crate::api::{
     AccessToken, Authenticator, AuthenticatorKind, ClientSecret, Config, ConfigOptions, Enrollment, MfaRequirements,
     OtpCode, Password, RecoveryCode, Tokens, associate::EnrollTarget,
@@ -18,12 +19,10 @@ use crate::error::Error;
 use crate::flow::{ChallengeTarget, Flow, LoginOutcome, PushProgress, PushWaitOptions};
 use crate::otp::KeyUri;
 use core::future::Future;
-use core::pin::Pin;
 use js_sys::{Array, Date, Function, Object, Promise, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 type JsFlow = Flow<Rc<FetchClient>>;
 
@@ -211,15 +210,15 @@ impl MfaClient {
         let http = self.http.clone();
         let settled_stage = self.settled_stage.clone();
         let after = self.flow.clone();
-        // One boxed future type for every step, so `future_to_promise` is compiled once rather than per method.
-        let step: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(async move {
+        // One boxed future type for every step, so the executor is compiled once rather than per method.
+        let step: StepFuture = Box::pin(async move {
             let result = run(flow, http).await.map(Into::into);
             if let Ok(flow) = after.try_borrow() {
                 settled_stage.set(flow.stage().as_str());
             }
             result
         });
-        future_to_promise(step)
+        task::spawn(step)
     }
 }
 

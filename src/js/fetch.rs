@@ -2,12 +2,11 @@
 //! over a `fetch` the caller passes (a Workers service binding, a proxy). A request sets only method, headers,
 //! body and signal: Workers reject `mode` and `credentials`.
 
+use super::task::settle;
 use crate::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
 use js_sys::{Function, Object, Promise, Reflect};
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
@@ -16,7 +15,7 @@ extern "C" {
     fn global_fetch(input: &str, init: &Object) -> Result<Promise, JsValue>;
 
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &Function, millis: f64) -> JsValue;
+    fn set_timeout(callback: &JsValue, millis: f64) -> JsValue;
 
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(handle: &JsValue);
@@ -24,24 +23,37 @@ extern "C" {
     type AbortController;
     #[wasm_bindgen(constructor)]
     fn new() -> AbortController;
-    #[wasm_bindgen(method)]
-    fn abort(this: &AbortController);
     #[wasm_bindgen(method, getter)]
-    fn signal(this: &AbortController) -> JsValue;
+    fn signal(this: &AbortController) -> AbortSignal;
+    /// `abort` as a function, to bind as a timer or listener callback.
+    #[wasm_bindgen(method, getter, js_name = abort)]
+    fn abort_method(this: &AbortController) -> AbortMethod;
+
+    type AbortMethod;
+    /// `abort.bind(controller)`
+    #[wasm_bindgen(method, js_name = bind)]
+    fn bind(this: &AbortMethod, controller: &AbortController) -> JsValue;
+    /// `abort.bind(controller, reason)`
+    #[wasm_bindgen(method, js_name = bind)]
+    fn bind_reason(this: &AbortMethod, controller: &AbortController, reason: &str) -> JsValue;
 
     /// Checked with `instanceof` before use, so a look-alike object cannot make these calls throw.
     #[derive(Clone)]
     pub(crate) type AbortSignal;
     #[wasm_bindgen(method, getter)]
     fn aborted(this: &AbortSignal) -> bool;
+    #[wasm_bindgen(method, getter)]
+    fn reason(this: &AbortSignal) -> JsValue;
     #[wasm_bindgen(method, js_name = addEventListener)]
-    fn add_event_listener(this: &AbortSignal, kind: &str, listener: &Function);
+    fn add_event_listener(this: &AbortSignal, kind: &str, listener: &JsValue);
     #[wasm_bindgen(method, js_name = removeEventListener)]
-    fn remove_event_listener(this: &AbortSignal, kind: &str, listener: &Function);
+    fn remove_event_listener(this: &AbortSignal, kind: &str, listener: &JsValue);
 }
 
 /// `setTimeout` delays are 32-bit signed: a longer one fires at once.
 const MAX_TIMER_MS: u64 = i32::MAX as u64;
+/// The reason our own timer gives when it aborts a request, to tell a timeout from the caller's abort.
+const TIMEOUT_REASON: &str = "auth0-mfa-wasm: request timeout";
 /// More headers than any real response carries; a bound for a hostile custom `fetch`.
 const MAX_HEADERS: usize = 256;
 
@@ -69,17 +81,16 @@ impl FetchClient {
     pub(crate) async fn sleep(&self, millis: u64) {
         let millis = millis.min(MAX_TIMER_MS) as f64;
         let signal = self.signal.borrow().clone();
+        // The timer and the listener call the promise's own `resolve`, never Rust code.
+        let mut guards = Guards { timer: None, listener: None };
         let promise = Promise::new(&mut |resolve, _| {
-            let timer = set_timeout(&resolve, millis);
+            guards.timer = Some(set_timeout(&resolve, millis));
             if let Some(signal) = &signal {
-                let on_abort = Closure::once_into_js(move || {
-                    clear_timeout(&timer);
-                    let _ = resolve.call0(&JsValue::UNDEFINED);
-                });
-                signal.add_event_listener("abort", on_abort.unchecked_ref());
+                signal.add_event_listener("abort", &resolve);
+                guards.listener = Some((signal.clone(), resolve.into()));
             }
         });
-        let _ = JsFuture::from(promise).await;
+        let _ = settle(&promise).await;
     }
 
     fn start(&self, request: &HttpRequest, init: &Object) -> Result<Promise, JsValue> {
@@ -92,10 +103,10 @@ impl FetchClient {
     }
 }
 
-/// Disarms the timer and the abort listener however the request ends.
+/// Disarms the timer and the abort listener however the wait ends.
 struct Guards {
     timer: Option<JsValue>,
-    listener: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+    listener: Option<(AbortSignal, JsValue)>,
 }
 
 impl Drop for Guards {
@@ -104,7 +115,7 @@ impl Drop for Guards {
             clear_timeout(timer);
         }
         if let Some((signal, listener)) = &self.listener {
-            signal.remove_event_listener("abort", listener.as_ref().unchecked_ref());
+            signal.remove_event_listener("abort", listener);
         }
     }
 }
@@ -114,27 +125,24 @@ impl HttpClient for FetchClient {
         if self.is_aborted() {
             return Err(TransportError::Aborted);
         }
-        let controller = Rc::new(AbortController::new());
-        let timed_out = Rc::new(Cell::new(false));
+        let controller = AbortController::new();
+        let request_signal = controller.signal();
+        // The timer and the listener call `controller.abort` itself, never Rust code.
+        let abort = controller.abort_method();
         let mut guards = Guards { timer: None, listener: None };
         if let Some(millis) = request.timeout_ms {
-            let (controller, timed_out) = (controller.clone(), timed_out.clone());
-            let on_timeout = Closure::once_into_js(move || {
-                timed_out.set(true);
-                controller.abort();
-            });
-            guards.timer = Some(set_timeout(on_timeout.unchecked_ref(), u64::from(millis).min(MAX_TIMER_MS) as f64));
+            let on_timeout = abort.bind_reason(&controller, TIMEOUT_REASON);
+            guards.timer = Some(set_timeout(&on_timeout, u64::from(millis).min(MAX_TIMER_MS) as f64));
         }
         if let Some(signal) = self.signal.borrow().clone() {
-            let controller = controller.clone();
-            let listener = Closure::<dyn FnMut()>::new(move || controller.abort());
-            signal.add_event_listener("abort", listener.as_ref().unchecked_ref());
+            let listener = abort.bind(&controller);
+            signal.add_event_listener("abort", &listener);
             guards.listener = Some((signal, listener));
         }
 
-        let init = request_init(&request, &controller.signal()).map_err(|_| network("cannot build the request"))?;
+        let init = request_init(&request, &request_signal).map_err(|_| network("cannot build the request"))?;
         let failed = |_: JsValue| {
-            if timed_out.get() {
+            if request_signal.reason().as_string().as_deref() == Some(TIMEOUT_REASON) {
                 TransportError::Timeout
             } else if self.is_aborted() {
                 TransportError::Aborted
@@ -143,7 +151,7 @@ impl HttpClient for FetchClient {
             }
         };
         let promise = self.start(&request, &init).map_err(failed)?;
-        let response = JsFuture::from(promise).await.map_err(failed)?;
+        let response = settle(&promise).await.map_err(failed)?;
         let status = Reflect::get(&response, &"status".into()).ok().and_then(|s| s.as_f64());
         let Some(status) = status.filter(|s| (100.0..=599.0).contains(s)) else {
             return Err(network("fetch did not return a Response"));
@@ -155,7 +163,7 @@ impl HttpClient for FetchClient {
             .ok_or_else(|| network("fetch did not return a Response"))?
             .call0(&response)
             .map_err(failed)?;
-        let body = JsFuture::from(Promise::resolve(&text)).await.map_err(failed)?;
+        let body = settle(&Promise::resolve(&text)).await.map_err(failed)?;
         drop(guards);
         Ok(HttpResponse { status: status as u16, headers, body: body.as_string().unwrap_or_default() })
     }

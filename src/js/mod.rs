@@ -7,6 +7,7 @@ mod fetch;
 mod input;
 mod otp;
 mod predicates;
+mod task;
 
 pub use client::MfaClient;
 pub use otp::{Hotp, Totp, base32_decode, base32_encode, generate_secret, parse_key_uri};
@@ -33,7 +34,7 @@ export interface Auth0MfaError extends Error {
   mfaRequirements?: MfaRequirements;
   /** The same step may be tried again: the login kept its stage. */
   retryable?: boolean;
-  /** The `mfa_token` is expired or unusable: log in again. */
+  /** The login cannot go on from here: log in again (`mfa_token` expired or unusable; `internal_error`). */
   restartRequired?: boolean;
 }
 
@@ -43,7 +44,10 @@ export type ErrorCode =
   | "mfa_required" | "enrollment_required" | "already_enrolled" | "challenge_expired" | "mfa_token_expired" | "mfa_token_invalid" | "invalid_credentials"
   | "too_many_attempts" | "rate_limited" | "user_blocked" | "password_leaked" | "verification_required"
   | "unauthorized_client" | "access_denied" | "push_rejected" | "push_timeout" | "authorization_pending"
-  | "slow_down" | "server_error" | "auth0_error" | "network_error" | "timeout" | "aborted" | "invalid_response";
+  | "slow_down" | "server_error" | "auth0_error" | "network_error" | "timeout" | "aborted" | "invalid_response"
+  /** A bug in this library. The module restarted itself: `MfaClient` objects made before it are void (restore a
+   * saved login, or start again); everything else works as before. */
+  | "internal_error";
 
 /** Options for `new MfaClient(…)`. */
 export interface MfaClientOptions {

@@ -101,6 +101,23 @@ fn build(tools: &setup::Tools) -> Result<(), String> {
     Ok(())
 }
 
+/// Builds target/panic-probe/: the shipped build plus the test-only `panicProbe` export, for tests/js/panic.test.mjs.
+fn build_panic_probe(tools: &setup::Tools) -> Result<(), String> {
+    let root = root();
+    let target_dir = root.join("target/panic-probe-build");
+    Cmd::new("cargo")
+        .args(["build", "--lib", "--release", "--target", "wasm32-unknown-unknown", "-p", "auth0-mfa-wasm"])
+        .args(["--features", "panic-probe", "--target-dir"])
+        .arg(&target_dir)
+        .run()?;
+    Cmd::new(&tools.wasm_bindgen)
+        .arg(target_dir.join("wasm32-unknown-unknown/release/auth0_mfa_wasm.wasm"))
+        .arg("--out-dir")
+        .arg(root.join("target/panic-probe"))
+        .args(["--target", "web", "--weak-refs"])
+        .run()
+}
+
 fn write_package_json(pkg: &std::path::Path) -> Result<(), String> {
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).map_err(|e| e.to_string())?;
     let field = |name: &str| {
@@ -182,7 +199,7 @@ fn test() -> Result<(), String> {
     }
     drop(emulator);
 
-    match build(&tools) {
+    match build(&tools).and_then(|()| build_panic_probe(&tools)) {
         Ok(()) => {
             let mut node_tests =
                 Cmd::new("node").args(["--test", "--test-reporter=tap"]).env("EMULATOR_BIN", emulator::binary());
@@ -201,7 +218,7 @@ fn test() -> Result<(), String> {
                     .env("XTASK_BIN", std::env::current_exe().unwrap_or_default()),
             );
         }
-        Err(message) => report.failed_to_run("build pkg/", &message),
+        Err(message) => report.failed_to_run("build pkg/ and the panic probe", &message),
     }
 
     audit::run(&mut report);
