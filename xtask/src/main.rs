@@ -211,11 +211,13 @@ fn test() -> Result<(), String> {
             report.suite("JS tests: pkg/, packed package, workerd, Vite", node_tests);
             report.check("TypeScript consumer (tsc --strict --noEmit)", Cmd::new("tsc").args(["-p", "tests/ts"]));
             report.suite(
-                "end-to-end demo (Playwright, Chromium)",
+                "end-to-end (Playwright, Chromium)",
                 Cmd::new("node")
                     .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
                     .arg(root.join("tests/e2e/demo.test.mjs"))
-                    .env("XTASK_BIN", std::env::current_exe().unwrap_or_default()),
+                    .arg(root.join("tests/e2e/fault-matrix-browser.test.mjs"))
+                    .env("XTASK_BIN", std::env::current_exe().unwrap_or_default())
+                    .env("EMULATOR_BIN", emulator::binary()),
             );
         }
         Err(message) => report.failed_to_run("build pkg/ and the panic probe", &message),

@@ -1,0 +1,291 @@
+// The fault matrix: every endpoint the login flow calls × every way a response can go wrong. Each cell drives
+// MfaClient to the step, injects one fault in the emulator, and checks: the typed error (code, and whether it says
+// the step may be retried), the stage left as it was, and the same step succeeding once the fault is gone. Every
+// cell uses its own user, so no TOTP code, binding code, recovery code, push, failed-code bucket or pending
+// enrollment is shared between cells.
+//
+// Shared by the Node run (tests/js/fault-matrix.test.mjs) and the browser run
+// (tests/e2e/fault-matrix-browser.test.mjs). A driver runs MfaClient wherever it lives; everything crossing it is
+// plain JSON:
+//
+//   newClient(options) → handle
+//   call(handle, method, args) → { ok: true }
+//                              | { ok: false, error: { isError, name, code, message, retryAfter, retryable } }
+//   stage(handle) → the client's stage
+//   dispose(handle)
+//
+// A step's result (tokens) never crosses the driver, so no assertion message can print one.
+import assert from "node:assert/strict";
+import * as OTPAuth from "otpauth";
+
+const PASSWORD = "Fault-matrix p4ssword";
+const SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+const RECOVERY_CODE = "FAULTMATRIXRECOVERY00001";
+/** The per-request timeout of every client; the "slow" fault waits longer than this. */
+export const TIMEOUT_MS = 800;
+
+// A fake token answer, for faults that answer 200 without touching the tenant.
+const TOKEN_BODY = JSON.stringify({ access_token: "fake-access-token-for-truncation", token_type: "Bearer", expires_in: 86400 });
+const json = (status, value, extra = {}) => ({
+  status,
+  body: typeof value === "string" ? value : JSON.stringify(value),
+  headers: { "content-type": "application/json", ...extra },
+});
+
+// Faults, each with the code the step must fail with. `ok` bodies are success shapes per endpoint, so that the
+// truncated and wrong-shape cells answer 200 and exercise the success parser, not the error classifier. Those two
+// are `unreadable2xx`: for a grant that checks a code the library must report the code as used (not retryable).
+const FAULTS = [
+  { name: "500 JSON", fault: () => json(500, { error: "server_error", error_description: "boom" }), code: "server_error" },
+  {
+    name: "502 HTML",
+    fault: () => ({ status: 502, body: "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", headers: { "content-type": "text/html" } }),
+    code: "invalid_response",
+  },
+  { name: "503 JSON", fault: () => json(503, { error: "temporarily_unavailable", error_description: "down" }), code: "server_error" },
+  { name: "503 empty", fault: () => ({ status: 503, body: "" }), code: "invalid_response" },
+  {
+    name: "429 reset",
+    fault: () => json(429, { error: "too_many_requests", error_description: "Too many requests" }, { "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 60) }),
+    code: "rate_limited",
+  },
+  {
+    name: "truncated",
+    fault: (row) => ({ ...json(200, row.okBody), truncate: true }),
+    code: "invalid_response",
+    unreadable2xx: true,
+  },
+  { name: "wrong shape", fault: (row) => json(200, row.wrongShape), code: "invalid_response", unreadable2xx: true },
+  // The client gives up and closes the connection; the emulator then drops the delayed request unanswered, and the
+  // retry comes long before the delay would have ended anyway.
+  { name: "slow", fault: () => ({ delay_ms: TIMEOUT_MS + 1200 }), code: "timeout" },
+  // A runtime may retry a request once when a connection closes without an answer: drop every try.
+  { name: "drop", fault: () => ({ drop: true, count: 3 }), code: "network_error" },
+];
+
+// Rows: how to reach the step, the step itself, the stage it starts from and the stage after success. `checksCode`:
+// the step is a grant that checks a one-time code (mfa-otp, mfa-oob with a binding code, mfa-recovery-code).
+// Faulted answers never reach the tenant, so a code the faulted step carried is still unused for the retry.
+const ROWS = [
+  {
+    name: "POST /oauth/token (password)",
+    endpoint: "/oauth/token",
+    method: "POST",
+    okBody: TOKEN_BODY,
+    wrongShape: [],
+    async arrange(env) {
+      const username = await env.newUser([{ type: "otp", secret: SECRET }]);
+      return { client: await env.newClient(), username };
+    },
+    run: (env, { client, username }) => env.call(client, "login", username, PASSWORD),
+    before: "start",
+    after: "mfa_required",
+  },
+  {
+    name: "POST /oauth/token (mfa-otp)",
+    endpoint: "/oauth/token",
+    method: "POST",
+    okBody: TOKEN_BODY,
+    wrongShape: { unexpected: true },
+    checksCode: true,
+    arrange: (env) => env.loggedIn([{ type: "otp", secret: SECRET }]),
+    // The library says an unreadable 2xx used the code: take the next time step's code, as a user would.
+    async retry(env, context) {
+      await env.control("POST", "/__emu/clock", { advance: 30 });
+      return this.run(env, context);
+    },
+    run: async (env, { client }) => env.call(client, "verifyOtp", await env.totpNow()),
+    before: "mfa_required",
+    after: "authenticated",
+  },
+  {
+    name: "POST /oauth/token (mfa-oob, binding)",
+    endpoint: "/oauth/token",
+    method: "POST",
+    okBody: TOKEN_BODY,
+    wrongShape: { unexpected: true },
+    checksCode: true,
+    async arrange(env) {
+      const context = await env.loggedIn([{ type: "sms", phone_number: "+15555550123" }]);
+      await env.must(context.client, "challenge", { type: "sms" });
+      const sent = await env.control("GET", `/__emu/outbox?user=${encodeURIComponent(context.username)}`);
+      assert.equal(sent.length, 1, "one code sent by the challenge");
+      return { ...context, bindingCode: sent[0].code };
+    },
+    run: (env, { client, bindingCode }) => env.call(client, "verifyOob", bindingCode),
+    before: "challenged",
+    after: "authenticated",
+  },
+  {
+    name: "POST /oauth/token (mfa-oob, push)",
+    endpoint: "/oauth/token",
+    method: "POST",
+    okBody: TOKEN_BODY,
+    wrongShape: { unexpected: true },
+    async arrange(env) {
+      const context = await env.loggedIn([{ type: "push", name: "Fault phone", otp_secret: SECRET }]);
+      await env.must(context.client, "challenge", { type: "push" });
+      return context;
+    },
+    // The first poll (after one interval) meets the fault while the push is pending; approved, the next wait ends
+    // at its first poll. The timeout only bounds a broken cell.
+    run: (env, { client }) => env.call(client, "waitForPush", { intervalMs: 1000, timeoutMs: 15_000 }),
+    async retry(env, context) {
+      await env.control("POST", `/__emu/pushes/latest/approve?user=${encodeURIComponent(context.username)}`, {});
+      return this.run(env, context);
+    },
+    before: "challenged",
+    after: "authenticated",
+  },
+  {
+    name: "POST /oauth/token (mfa-recovery-code)",
+    endpoint: "/oauth/token",
+    method: "POST",
+    okBody: TOKEN_BODY,
+    wrongShape: { unexpected: true },
+    checksCode: true,
+    arrange: (env) => env.loggedIn([{ type: "otp", secret: SECRET }], { recovery_code: RECOVERY_CODE }),
+    run: (env, { client }) => env.call(client, "verifyRecoveryCode", RECOVERY_CODE),
+    before: "mfa_required",
+    after: "authenticated",
+  },
+  {
+    name: "GET /mfa/authenticators",
+    endpoint: "/mfa/authenticators",
+    method: "GET",
+    okBody: [{ id: "totp|dev_x", authenticator_type: "otp", active: true }],
+    wrongShape: { unexpected: true },
+    arrange: (env) => env.loggedIn([{ type: "otp", secret: SECRET }]),
+    run: (env, { client }) => env.call(client, "authenticators"),
+    before: "mfa_required",
+    after: "mfa_required",
+  },
+  {
+    name: "POST /mfa/associate",
+    endpoint: "/mfa/associate",
+    method: "POST",
+    okBody: { authenticator_type: "otp", secret: "JBSWY3DPEHPK3PXP", barcode_uri: "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP", recovery_codes: ["A"] },
+    wrongShape: [],
+    arrange: (env) => env.loggedIn([]),
+    run: (env, { client }) => env.call(client, "enroll", { type: "otp" }),
+    before: "mfa_required",
+    after: "enrolling",
+  },
+  {
+    name: "POST /mfa/challenge",
+    endpoint: "/mfa/challenge",
+    method: "POST",
+    okBody: { challenge_type: "otp" },
+    wrongShape: [],
+    arrange: (env) => env.loggedIn([{ type: "otp", secret: SECRET }]),
+    run: (env, { client }) => env.call(client, "challenge", { type: "otp" }),
+    before: "mfa_required",
+    after: "challenged",
+  },
+];
+
+/** An error as plain data, the same in every driver (the browser driver builds it in the page). */
+export function plainError(error) {
+  return {
+    isError: error instanceof Error,
+    name: error?.name,
+    code: error?.code,
+    message: String(error?.message ?? error),
+    retryAfter: error?.retryAfter,
+    retryable: error?.retryable,
+  };
+}
+
+const describe = (error) => `${error?.code}: ${error?.message}`;
+
+/**
+ * Runs every cell as a subtest of `t` and prints the matrix under `title`. `emulator` is from startEmulator;
+ * `clientId` names a public client it knows (allowed for the driver's origin, if it has one).
+ */
+export async function runFaultMatrix(t, { driver, emulator, clientId, title }) {
+  const control = emulator.control;
+  let serial = 0;
+  const env = {
+    control,
+    async newUser(authenticators, extra = {}) {
+      const username = `fault-${process.pid}-${++serial}@example.com`;
+      await control("POST", "/__emu/users", { username, password: PASSWORD, authenticators, ...extra });
+      return username;
+    },
+    newClient: () => driver.newClient({ domain: emulator.url, clientId, timeoutMs: TIMEOUT_MS }),
+    call: (client, method, ...args) => driver.call(client, method, args),
+    /** A step while arranging a cell: it must succeed. */
+    async must(client, method, ...args) {
+      const outcome = await driver.call(client, method, args);
+      assert.ok(outcome.ok, `${method} while arranging the cell: ${describe(outcome.error)}`);
+    },
+    /** A new user with `authenticators`, logged in by a new client: stage mfa_required. */
+    async loggedIn(authenticators, extra) {
+      const username = await env.newUser(authenticators, extra);
+      const client = await env.newClient();
+      await env.must(client, "login", username, PASSWORD);
+      return { client, username };
+    },
+    async totpNow() {
+      const { now_ms } = await control("GET", "/__emu/clock");
+      const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(SECRET), algorithm: "SHA1", digits: 6, period: 30 });
+      return totp.generate({ timestamp: now_ms });
+    },
+  };
+
+  const results = new Map(); // row name → fault name → { code, ok }
+  for (const row of ROWS) {
+    results.set(row.name, new Map());
+    for (const { name, fault, code, unreadable2xx } of FAULTS) {
+      const retryable = !(unreadable2xx && row.checksCode);
+      await t.test(`${row.name} × ${name} → ${code}${retryable ? "" : " (code used: not retryable)"}`, async () => {
+        const cell = { code: "?", ok: false };
+        results.get(row.name).set(name, cell);
+        await control("DELETE", "/__emu/faults");
+        const context = await row.arrange(env);
+        try {
+          assert.equal(await driver.stage(context.client), row.before, "stage before the step");
+          const injected = { endpoint: row.endpoint, method: row.method, count: 1, ...fault(row) };
+          await control("POST", "/__emu/faults", injected);
+          const outcome = await row.run(env, context);
+          await control("DELETE", "/__emu/faults");
+          assert.equal(outcome.ok, false, "the step succeeded despite the fault");
+          const { error } = outcome;
+          cell.code = error.code;
+          assert.ok(error.isError, `a typed Error, not ${error.message}`);
+          assert.equal(error.name, "Auth0MfaError");
+          assert.equal(error.code, code, describe(error));
+          assert.equal(error.retryable, retryable, `retryable: ${describe(error)}`);
+          assert.equal(await driver.stage(context.client), row.before, "stage unchanged by the failed step");
+          if (code === "rate_limited") {
+            assert.ok(error.retryAfter > 0 && error.retryAfter <= 60, `retryAfter ${error.retryAfter}`);
+          }
+          const retried = await (row.retry ?? row.run).call(row, env, context);
+          assert.ok(retried.ok, `the step failed once the fault was gone: ${describe(retried.error)}`);
+          assert.equal(await driver.stage(context.client), row.after, "stage after the step succeeded");
+          cell.ok = true;
+        } finally {
+          await driver.dispose(context.client);
+        }
+      });
+    }
+  }
+  printMatrix(title, results);
+}
+
+function printMatrix(title, results) {
+  const names = FAULTS.map((f) => f.name);
+  const width = Math.max(...ROWS.map((r) => r.name.length));
+  const cellWidth = Math.max(...FAULTS.map((f) => f.code.length + 2), ...names.map((n) => n.length));
+  const pad = (s, n) => String(s).padEnd(n);
+  const lines = [title, `${pad("endpoint / fault", width)} | ${names.map((n) => pad(n, cellWidth)).join(" | ")}`];
+  lines.push(`${"-".repeat(width)}-|-${names.map(() => "-".repeat(cellWidth)).join("-|-")}`);
+  for (const row of ROWS) {
+    const cells = names.map((n) => {
+      const cell = results.get(row.name)?.get(n);
+      return pad(cell ? `${cell.code} ${cell.ok ? "✓" : "✗"}` : "-", cellWidth);
+    });
+    lines.push(`${pad(row.name, width)} | ${cells.join(" | ")}`);
+  }
+  console.log(`\n${lines.join("\n")}\n`);
+}
