@@ -35,17 +35,39 @@ impl Algorithm {
         }
     }
 
-    fn mac(self, key: &[u8], message: &[u8]) -> Vec<u8> {
-        fn run<M: Mac + KeyInit>(key: &[u8], message: &[u8]) -> Vec<u8> {
-            // HMAC takes keys of any length, so this never fails; an empty result would simply match no code.
-            let Ok(mut mac) = <M as KeyInit>::new_from_slice(key) else { return Vec::new() };
+    /// HMAC keyed with `key`; the hash of the padded key is computed here, once for every counter that follows.
+    fn keyed(self, key: &[u8]) -> KeyedMac {
+        // HMAC takes keys of any length, so keying never fails.
+        fn key_with<M: KeyInit>(key: &[u8]) -> Option<M> {
+            <M as KeyInit>::new_from_slice(key).ok()
+        }
+        match self {
+            Self::Sha1 => KeyedMac::Sha1(key_with(key)),
+            Self::Sha256 => KeyedMac::Sha256(key_with(key)),
+            Self::Sha512 => KeyedMac::Sha512(key_with(key)),
+        }
+    }
+}
+
+/// A keyed HMAC state, copied for each message. Its hash state derives from the secret: it is wiped on drop.
+enum KeyedMac {
+    Sha1(Option<Hmac<sha1::Sha1>>),
+    Sha256(Option<Hmac<sha2::Sha256>>),
+    Sha512(Option<Hmac<sha2::Sha512>>),
+}
+
+impl KeyedMac {
+    /// An empty result (which matches no code) only if keying had failed.
+    fn mac(&self, message: &[u8]) -> Vec<u8> {
+        fn run<M: Mac + Clone>(keyed: &Option<M>, message: &[u8]) -> Vec<u8> {
+            let Some(mut mac) = keyed.clone() else { return Vec::new() };
             mac.update(message);
             mac.finalize().into_bytes().to_vec()
         }
         match self {
-            Self::Sha1 => run::<Hmac<sha1::Sha1>>(key, message),
-            Self::Sha256 => run::<Hmac<sha2::Sha256>>(key, message),
-            Self::Sha512 => run::<Hmac<sha2::Sha512>>(key, message),
+            Self::Sha1(keyed) => run(keyed, message),
+            Self::Sha256(keyed) => run(keyed, message),
+            Self::Sha512(keyed) => run(keyed, message),
         }
     }
 }
@@ -83,13 +105,13 @@ impl Default for Digits {
 
 /// RFC 4226 HOTP value for `counter`, zero-padded to `digits`.
 pub(crate) fn hotp(secret: &Secret, counter: u64, algorithm: Algorithm, digits: Digits) -> String {
-    let value = hotp_value(secret, counter, algorithm, digits);
+    let value = hotp_value(&algorithm.keyed(secret.as_bytes()), counter, digits);
     format!("{value:0width$}", width = digits.get() as usize)
 }
 
 /// The HOTP code as a number: verification compares numbers, so only `generate` pays for formatting.
-fn hotp_value(secret: &Secret, counter: u64, algorithm: Algorithm, digits: Digits) -> u32 {
-    let hash = algorithm.mac(secret.as_bytes(), &counter.to_be_bytes());
+fn hotp_value(mac: &KeyedMac, counter: u64, digits: Digits) -> u32 {
+    let hash = mac.mac(&counter.to_be_bytes());
     let offset = hash.last().map_or(0, |b| usize::from(b & 0x0f));
     let value = match hash.get(offset..offset + 4) {
         Some(&[a, b, c, d]) => u32::from_be_bytes([a & 0x7f, b, c, d]),
@@ -126,13 +148,14 @@ pub(crate) fn verify_counter(
 ) -> Option<i64> {
     let code: u32 = normalise_code(code, digits)?.parse().ok()?;
     let window = i64::from(window.min(MAX_WINDOW));
+    let mac = algorithm.keyed(secret.as_bytes());
     let mut best: Option<i64> = None;
     for offset in -window..=window {
         let Some(counter) = center.checked_add_signed(offset) else { continue };
         if after.is_some_and(|after| counter <= after) {
             continue;
         }
-        let candidate = hotp_value(secret, counter, algorithm, digits);
+        let candidate = hotp_value(&mac, counter, digits);
         let matched: bool = candidate.ct_eq(&code).into();
         if matched && best.is_none_or(|b| offset.abs() < b.abs()) {
             best = Some(offset);

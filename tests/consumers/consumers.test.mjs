@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
 import { createServer } from "node:http";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../e2e/browser.mjs";
 import { build as viteBuild } from "vite";
 import * as OTPAuth from "otpauth";
 import { startEmulator } from "../js/emulator.mjs";
@@ -173,10 +173,7 @@ test("Vite: a built page signs in from headless Chromium, across origins", async
   const clientId = `vite-${randomBytes(4).toString("hex")}`;
   await control("POST", "/__emu/clients", { client_id: clientId, auth_method: "none", allowed_origins: [origin] });
   const username = await newUser([{ type: "otp", secret: OTP_SECRET }]);
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  const browser = await launchChromium();
   t.after(() => browser.close());
   const page = await browser.newPage();
   const query = new URLSearchParams({ domain: emulatorUrl, clientId, username, password: PASSWORD, secret: OTP_SECRET, now: String(await nowMs()) });

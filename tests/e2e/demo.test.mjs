@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 import jsQR from "jsqr";
 import * as OTPAuth from "otpauth";
 
@@ -49,10 +49,7 @@ before(async () => {
   demoUrl = urls.demo;
   emulatorUrl = urls.device.replace(/\/__emu\/$/, "");
   config = await (await fetch(new URL("config.json", demoUrl))).json();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

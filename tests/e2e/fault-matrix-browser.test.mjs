@@ -7,16 +7,12 @@
 //   node --test tests/e2e/fault-matrix-browser.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { startEmulator } from "../js/emulator.mjs";
+import { launchChromium, servePages } from "./browser.mjs";
 import { runFaultMatrix } from "../js/fault-matrix.mjs";
 
 const PKG = fileURLToPath(new URL("../../pkg/", import.meta.url));
-const TYPES = { ".js": "text/javascript; charset=utf-8", ".wasm": "application/wasm", ".json": "application/json" };
 
 // The page keeps the clients by id; a step's error comes back as plain data (the fields of plainError in
 // fault-matrix.mjs), its result not at all, so no token leaves the page.
@@ -65,52 +61,21 @@ let page;
 let clientId;
 const pageErrors = [];
 
-async function serve(request, response) {
-  const { pathname } = new URL(request.url, "http://127.0.0.1");
-  if (pathname === "/") {
-    response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(PAGE);
-    return;
-  }
-  const file = pathname.startsWith("/pkg/") ? path.join(PKG, decodeURIComponent(pathname.slice("/pkg/".length))) : null;
-  const type = file && TYPES[path.extname(file)];
-  // Only files directly in pkg/ with a known type.
-  if (!type || path.dirname(file) !== path.resolve(PKG)) {
-    response.writeHead(404).end();
-    return;
-  }
-  try {
-    const body = await readFile(file);
-    response.writeHead(200, { "content-type": type, "cache-control": "no-store" }).end(body);
-  } catch {
-    response.writeHead(404).end();
-  }
-}
-
 before(async () => {
   emulator = await startEmulator([]);
-  server = createServer((request, response) => {
-    serve(request, response).catch(() => response.destroy());
-  });
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", resolve);
-  });
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  server = await servePages({ pages: { "/": PAGE }, dirs: { "/pkg/": PKG } });
   clientId = `fault-matrix-browser-${process.pid}`;
   await emulator.control("POST", "/__emu/clients", {
     client_id: clientId,
     auth_method: "none",
-    allowed_origins: [origin],
+    allowed_origins: [server.origin],
   });
 
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
   page.on("pageerror", (error) => pageErrors.push(error));
   const wasm = page.waitForResponse((response) => response.url().endsWith(".wasm"));
-  await page.goto(`${origin}/`);
+  await page.goto(`${server.origin}/`);
   await page.waitForFunction(() => window.matrix !== undefined, null, { timeout: 20_000 });
   // Served as application/wasm, init() compiles the module as it streams in (any other type makes it fall back).
   assert.equal((await wasm).headers()["content-type"], "application/wasm");
@@ -118,8 +83,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.closeAllConnections();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  await server?.close();
   emulator?.stop();
 });
 

@@ -210,15 +210,15 @@ fn test() -> Result<(), String> {
             }
             report.suite("JS tests: pkg/, packed package, workerd, Vite", node_tests);
             report.check("TypeScript consumer (tsc --strict --noEmit)", Cmd::new("tsc").args(["-p", "tests/ts"]));
-            report.suite(
-                "end-to-end (Playwright, Chromium)",
-                Cmd::new("node")
-                    .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
-                    .arg(root.join("tests/e2e/demo.test.mjs"))
-                    .arg(root.join("tests/e2e/fault-matrix-browser.test.mjs"))
-                    .env("XTASK_BIN", std::env::current_exe().unwrap_or_default())
-                    .env("EMULATOR_BIN", emulator::binary()),
-            );
+            // One file at a time: each drives its own Chromium.
+            let mut e2e_tests = Cmd::new("node")
+                .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+                .env("XTASK_BIN", std::env::current_exe().unwrap_or_default())
+                .env("EMULATOR_BIN", emulator::binary());
+            for test in shell::files_with_suffix(&root.join("tests/e2e"), ".test.mjs")? {
+                e2e_tests = e2e_tests.arg(test);
+            }
+            report.suite("end-to-end (Playwright, Chromium)", e2e_tests);
         }
         Err(message) => report.failed_to_run("build pkg/ and the panic probe", &message),
     }
