@@ -77,6 +77,23 @@ pub(crate) fn optional_count(value: Option<&JsValue>, what: &str, min: u64, max:
         .ok_or_else(|| invalid_argument(&format!("{what} must be a whole number from {min} to {max}")))
 }
 
+thread_local! {
+    static PROPERTY_NAMES: std::cell::RefCell<Vec<(&'static str, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `key` as a JavaScript string, made once: passing a string into JavaScript decodes it there, which costs more
+/// than the property lookup itself (a `Totp.verify` with options reads three).
+fn property_name(key: &'static str) -> JsValue {
+    PROPERTY_NAMES.with_borrow_mut(|names| {
+        if let Some((_, name)) = names.iter().find(|(known, _)| *known == key) {
+            return name.clone();
+        }
+        let name = JsValue::from_str(key);
+        names.push((key, name.clone()));
+        name
+    })
+}
+
 /// An options object; `undefined` and `null` mean "all defaults".
 pub(crate) struct Options(Option<Object>);
 
@@ -100,8 +117,7 @@ impl Options {
     /// The property `key`; `None` when absent, `undefined` or `null`. A getter that throws is an invalid option, not a crash.
     pub(crate) fn get(&self, key: &'static str) -> Result<Option<JsValue>, JsValue> {
         let Some(object) = &self.0 else { return Ok(None) };
-        let value =
-            Reflect::get(object, &JsValue::from_str(key)).map_err(|_| invalid_option(key, "could not be read"))?;
+        let value = Reflect::get(object, &property_name(key)).map_err(|_| invalid_option(key, "could not be read"))?;
         Ok((!value.is_undefined() && !value.is_null()).then_some(value))
     }
 

@@ -34,29 +34,30 @@ impl Algorithm {
             _ => None,
         }
     }
-
-    /// HMAC keyed with `key`; the hash of the padded key is computed here, once for every counter that follows.
-    fn keyed(self, key: &[u8]) -> KeyedMac {
-        // HMAC takes keys of any length, so keying never fails.
-        fn key_with<M: KeyInit>(key: &[u8]) -> Option<M> {
-            <M as KeyInit>::new_from_slice(key).ok()
-        }
-        match self {
-            Self::Sha1 => KeyedMac::Sha1(key_with(key)),
-            Self::Sha256 => KeyedMac::Sha256(key_with(key)),
-            Self::Sha512 => KeyedMac::Sha512(key_with(key)),
-        }
-    }
 }
 
-/// A keyed HMAC state, copied for each message. Its hash state derives from the secret: it is wiped on drop.
-enum KeyedMac {
+/// A keyed HMAC state, copied for each message: keying hashes the padded key, once per secret rather than per code.
+/// Its state derives from the secret, and is wiped on drop.
+#[derive(Clone)]
+pub(super) enum KeyedMac {
     Sha1(Option<Hmac<sha1::Sha1>>),
     Sha256(Option<Hmac<sha2::Sha256>>),
     Sha512(Option<Hmac<sha2::Sha512>>),
 }
 
 impl KeyedMac {
+    pub(super) fn new(algorithm: Algorithm, key: &[u8]) -> Self {
+        // HMAC takes keys of any length, so keying never fails.
+        fn key_with<M: KeyInit>(key: &[u8]) -> Option<M> {
+            <M as KeyInit>::new_from_slice(key).ok()
+        }
+        match algorithm {
+            Algorithm::Sha1 => Self::Sha1(key_with(key)),
+            Algorithm::Sha256 => Self::Sha256(key_with(key)),
+            Algorithm::Sha512 => Self::Sha512(key_with(key)),
+        }
+    }
+
     /// An empty result (which matches no code) only if keying had failed.
     fn mac(&self, message: &[u8]) -> Vec<u8> {
         fn run<M: Mac + Clone>(keyed: &Option<M>, message: &[u8]) -> Vec<u8> {
@@ -105,7 +106,7 @@ impl Default for Digits {
 
 /// RFC 4226 HOTP value for `counter`, zero-padded to `digits`.
 pub(crate) fn hotp(secret: &Secret, counter: u64, algorithm: Algorithm, digits: Digits) -> String {
-    let value = hotp_value(&algorithm.keyed(secret.as_bytes()), counter, digits);
+    let value = hotp_value(secret.keyed(algorithm), counter, digits);
     format!("{value:0width$}", width = digits.get() as usize)
 }
 
@@ -148,14 +149,14 @@ pub(crate) fn verify_counter(
 ) -> Option<i64> {
     let code: u32 = normalise_code(code, digits)?.parse().ok()?;
     let window = i64::from(window.min(MAX_WINDOW));
-    let mac = algorithm.keyed(secret.as_bytes());
+    let mac = secret.keyed(algorithm);
     let mut best: Option<i64> = None;
     for offset in -window..=window {
         let Some(counter) = center.checked_add_signed(offset) else { continue };
         if after.is_some_and(|after| counter <= after) {
             continue;
         }
-        let candidate = hotp_value(&mac, counter, digits);
+        let candidate = hotp_value(mac, counter, digits);
         let matched: bool = candidate.ct_eq(&code).into();
         if matched && best.is_none_or(|b| offset.abs() < b.abs()) {
             best = Some(offset);

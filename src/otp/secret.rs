@@ -1,8 +1,10 @@
 //! The shared secret of an OTP key: bytes that never show in `Debug` and are wiped when dropped.
 
+use super::code::KeyedMac;
 use super::error::SecretProblem;
-use super::{OtpError, base32};
+use super::{Algorithm, OtpError, base32};
 use core::fmt;
+use std::sync::OnceLock;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
@@ -19,19 +21,32 @@ const GENERATED_BYTES: core::ops::RangeInclusive<usize> = 16..=64;
 
 /// An OTP shared secret.
 #[derive(Clone)]
-pub struct Secret(Vec<u8>);
+pub struct Secret {
+    bytes: Vec<u8>,
+    /// HMAC keyed with these bytes, per algorithm, made on first use: each code then costs half the hashing.
+    keyed: [OnceLock<KeyedMac>; 3],
+}
 
 impl Secret {
     /// Takes raw key bytes; refuses an empty or oversized key.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, OtpError> {
-        let secret = Self(bytes);
-        if secret.0.is_empty() {
+        let secret = Self { bytes, keyed: Default::default() };
+        if secret.bytes.is_empty() {
             return Err(OtpError::InvalidSecret(SecretProblem::Empty));
         }
-        if secret.0.len() > MAX_SECRET_BYTES {
+        if secret.bytes.len() > MAX_SECRET_BYTES {
             return Err(OtpError::InvalidSecret(SecretProblem::TooLong { max_bytes: MAX_SECRET_BYTES }));
         }
         Ok(secret)
+    }
+
+    pub(super) fn keyed(&self, algorithm: Algorithm) -> &KeyedMac {
+        let slot = match algorithm {
+            Algorithm::Sha1 => 0,
+            Algorithm::Sha256 => 1,
+            Algorithm::Sha512 => 2,
+        };
+        self.keyed[slot].get_or_init(|| KeyedMac::new(algorithm, &self.bytes))
     }
 
     /// Decodes a base32 secret as people and services write it (lenient; see [`base32::decode`]).
@@ -51,16 +66,16 @@ impl Secret {
     }
 
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        &self.bytes
     }
 
     /// Upper-case base32 without padding, as `otpauth://` URIs carry it.
     pub fn to_base32(&self) -> String {
-        base32::encode(&self.0)
+        base32::encode(&self.bytes)
     }
 
     pub fn bits(&self) -> usize {
-        self.0.len() * 8
+        self.bytes.len() * 8
     }
 
     /// True under 128 bits: still usable, but worth a warning to whoever chose it.
@@ -71,7 +86,7 @@ impl Secret {
 
 impl PartialEq for Secret {
     fn eq(&self, other: &Self) -> bool {
-        self.0.ct_eq(&other.0).into()
+        self.bytes.ct_eq(&other.bytes).into()
     }
 }
 
@@ -83,9 +98,10 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// The keyed HMAC states wipe themselves (hmac's `zeroize` feature).
 impl Drop for Secret {
     fn drop(&mut self) {
-        self.0.zeroize();
+        self.bytes.zeroize();
     }
 }
 
