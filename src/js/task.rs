@@ -124,7 +124,7 @@ fn poll(id: u32) {
         }
     });
     if let Some((task, result)) = finished {
-        // A settle function only fails for a promise already settled, which cannot happen here.
+        // Settling a promise does not throw, even when it is already settled.
         let _ = match result {
             Ok(value) => task.resolve.call1(&JsValue::UNDEFINED, &value),
             Err(error) => task.reject.call1(&JsValue::UNDEFINED, &error),

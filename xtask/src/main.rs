@@ -23,8 +23,9 @@ commands:
   setup   install what is missing: wasm32 target, wasm-bindgen-cli, wasm-pack, browsers and drivers, npm packages
   build   build pkg/, the size-optimised npm package
   demo    build pkg/, start the emulator and serve the demo in www/ (--port, --emulator-port; --help for more)
-  test    setup, then every suite: fmt, clippy (native and wasm32), cargo test, wasm-bindgen tests in Chromium,
-          Firefox, a dedicated worker and Node, and the JavaScript tests against pkg/
+  test    setup, then every suite: fmt, clippy (native and wasm32), cargo test, short fuzz runs, wasm-bindgen
+          tests in Chromium, Firefox, a dedicated worker and Node, the JavaScript and Playwright tests against
+          pkg/, and the supply-chain checks
   bench   build, then measure bundle size, OTP speed, wasm start-up and a login against the emulator, ours beside
           its peers; prints a table and writes bench/RESULTS.md";
 
@@ -101,7 +102,8 @@ fn build(tools: &setup::Tools) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds target/panic-probe/: the shipped build plus the test-only `panicProbe` export, for tests/js/panic.test.mjs.
+/// Builds target/panic-probe/: the shipped build plus the test-only `panicProbe` export, for the panic tests
+/// (tests/js/panic.test.mjs in Node, tests/e2e/panic-browser.test.mjs in Chromium).
 fn build_panic_probe(tools: &setup::Tools) -> Result<(), String> {
     let root = root();
     let target_dir = root.join("target/panic-probe-build");
