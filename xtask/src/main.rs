@@ -103,7 +103,8 @@ fn build(tools: &setup::Tools) -> Result<(), String> {
 }
 
 /// Builds target/panic-probe/: the shipped build plus the test-only `panicProbe` export, for the panic tests
-/// (tests/js/panic.test.mjs in Node, tests/e2e/panic-browser.test.mjs in Chromium).
+/// (tests/js/panic.test.mjs in Node, tests/js/panic-workerd.test.mjs in workerd, tests/e2e/panic-browser.test.mjs
+/// in Chromium).
 fn build_panic_probe(tools: &setup::Tools) -> Result<(), String> {
     let root = root();
     let target_dir = root.join("target/panic-probe-build");
