@@ -233,7 +233,8 @@ fn normalize_domain(domain: &str) -> Result<String, Error> {
         reason: "must be a host name such as tenant.auth0.com or an https:// URL without path, query or credentials",
     };
     let domain = domain.trim();
-    let (scheme, rest) = match super::find(domain, "://").map(|i| (&domain[..i], &domain[i + 3..])) {
+    // A checked split: a panic path would link in its formatting.
+    let (scheme, rest) = match super::find(domain, "://").and_then(|i| Some((domain.get(..i)?, domain.get(i + 3..)?))) {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => ("https", rest),
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => ("http", rest),
         Some(_) => return Err(BAD),
@@ -273,7 +274,7 @@ fn normalize_domain(domain: &str) -> Result<String, Error> {
 fn split_port(host_port: &str) -> Option<(&str, Option<u16>)> {
     let (host, port) = if host_port.starts_with('[') {
         let end = host_port.find(']')?;
-        let (host, rest) = host_port.split_at(end + 1);
+        let (host, rest) = host_port.split_at_checked(end + 1)?;
         match rest {
             "" => (host, None),
             _ => (host, Some(rest.strip_prefix(':')?)),

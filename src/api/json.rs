@@ -69,7 +69,7 @@ struct Parser<'a> {
     depth: u32,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn peek(&self) -> Result<u8, SyntaxError> {
         self.text.as_bytes().get(self.pos).copied().ok_or(SyntaxError::Eof)
     }
@@ -132,7 +132,13 @@ impl Parser<'_> {
             }
             self.digits()?;
         }
-        Ok(Value::Number(self.text[start..self.pos].into()))
+        Ok(Value::Number(self.slice(start)?.into()))
+    }
+
+    /// The text from `start` to here. The parser stops only at ASCII bytes, so this never fails; a checked slice
+    /// keeps the panic path, and the formatting it links, out of the wasm.
+    fn slice(&self, start: usize) -> Result<&'a str, SyntaxError> {
+        self.text.get(start..self.pos).ok_or(SyntaxError::Invalid)
     }
 
     /// One or more digits.
@@ -154,8 +160,7 @@ impl Parser<'_> {
             while self.text.as_bytes().get(self.pos).is_some_and(|&b| b != b'"' && b != b'\\' && b >= 0x20) {
                 self.pos += 1;
             }
-            // Stops only at ASCII bytes, so the slice is on character boundaries.
-            out.push_str(&self.text[start..self.pos]);
+            out.push_str(self.slice(start)?);
             match self.next()? {
                 b'"' => return Ok(out),
                 b'\\' => out.push(match self.next()? {

@@ -81,10 +81,11 @@ pub(crate) fn excerpt(body: &str) -> Option<String> {
     }
     let lower = body.to_ascii_lowercase();
     let open = super::find(&lower, "<title")?;
-    let start = open + lower[open..].find('>')? + 1;
-    let end = start + super::find(&lower[start..], "</title")?;
+    // Checked slices: the offsets are on ASCII bytes, and a panic path would link in its formatting.
+    let start = open + lower.get(open..)?.find('>')? + 1;
+    let end = start + super::find(lower.get(start..)?, "</title")?;
     let mut title = String::new();
-    for word in body[start..end].split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
+    for word in body.get(start..end)?.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()) {
         if !title.is_empty() {
             title.push(' ');
         }
