@@ -247,7 +247,7 @@ fn on_panic(info: &std::panic::PanicHookInfo<'_>) {
 fn internal_error(location: Option<&std::panic::Location<'_>>) -> JsValue {
     let place = location.map_or_else(String::new, |location| {
         let file = location.file();
-        let start = file.rmatch_indices('/').nth(2).map_or(0, |(slash, _)| slash + 1);
+        let start = file.bytes().enumerate().rev().filter(|&(_, b)| b == b'/').nth(2).map_or(0, |(slash, _)| slash + 1);
         format!(" ({}:{})", file.get(start..).unwrap_or(file), location.line())
     });
     let error = js_error(
