@@ -206,19 +206,23 @@ impl MfaClient {
         Fut: Future<Output = Result<T, JsValue>> + 'static,
         T: Into<JsValue>,
     {
-        let flow = self.flow.clone();
-        let http = self.http.clone();
+        // Only constructs the step's future: nothing of it runs before the executor polls it.
+        let run = run(self.flow.clone(), self.http.clone());
+        // One boxed future type for every step, so the executor and the bookkeeping around a step are compiled
+        // once rather than per method.
+        self.spawn_step(Box::pin(async move { run.await.map(Into::into) }))
+    }
+
+    fn spawn_step(&self, run: StepFuture) -> Promise {
         let settled_stage = self.settled_stage.clone();
         let after = self.flow.clone();
-        // One boxed future type for every step, so the executor is compiled once rather than per method.
-        let step: StepFuture = Box::pin(async move {
-            let result = run(flow, http).await.map(Into::into);
+        task::spawn(Box::pin(async move {
+            let result = run.await;
             if let Ok(flow) = after.try_borrow() {
                 settled_stage.set(flow.stage().as_str());
             }
             result
-        });
-        task::spawn(step)
+        }))
     }
 }
 
