@@ -509,9 +509,8 @@ fn push_options(options: Option<&JsValue>) -> Result<PushArgs, JsValue> {
     let signal = match options.get("signal")? {
         None => None,
         Some(signal) => Some(
-            signal
-                .dyn_into::<AbortSignal>()
-                .map_err(|_| super::error::invalid_option("signal", "must be an AbortSignal"))?,
+            super::fetch::follow_signal(signal)
+                .ok_or_else(|| super::error::invalid_option("signal", "must be an AbortSignal"))?,
         ),
     };
     let on_poll = match options.get("onPoll")? {

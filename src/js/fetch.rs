@@ -37,7 +37,7 @@ extern "C" {
     #[wasm_bindgen(method, js_name = bind)]
     fn bind_reason(this: &AbortMethod, controller: &AbortController, reason: &str) -> JsValue;
 
-    /// Checked with `instanceof` before use, so a look-alike object cannot make these calls throw.
+    /// Only signals of our own controllers, which nothing else can reach: these calls cannot throw.
     #[derive(Clone)]
     pub(crate) type AbortSignal;
     #[wasm_bindgen(method, getter)]
@@ -48,6 +48,26 @@ extern "C" {
     fn add_event_listener(this: &AbortSignal, kind: &str, listener: &JsValue);
     #[wasm_bindgen(method, js_name = removeEventListener)]
     fn remove_event_listener(this: &AbortSignal, kind: &str, listener: &JsValue);
+
+    /// The caller's signal, read once, where whatever its own properties throw is caught.
+    #[wasm_bindgen(method, getter, catch, js_name = aborted)]
+    fn caller_aborted(this: &AbortSignal) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = addEventListener)]
+    fn caller_add_event_listener(this: &AbortSignal, kind: &str, listener: &JsValue) -> Result<(), JsValue>;
+}
+
+/// A signal of our own that aborts when the caller's `signal` does. The caller's is touched only here, so a
+/// look-alike or a signal with a throwing own property is refused now, rather than throwing through a step later.
+pub(crate) fn follow_signal(signal: JsValue) -> Option<AbortSignal> {
+    let signal = signal.dyn_into::<AbortSignal>().ok()?;
+    let controller = AbortController::new();
+    let abort = controller.abort_method().bind(&controller);
+    if signal.caller_aborted().ok()?.as_bool()? {
+        abort.unchecked_ref::<Function>().call0(&JsValue::UNDEFINED).ok()?;
+    } else {
+        signal.caller_add_event_listener("abort", &abort).ok()?;
+    }
+    Some(controller.signal())
 }
 
 /// `setTimeout` delays are 32-bit signed: a longer one fires at once.
@@ -68,7 +88,7 @@ impl FetchClient {
         Self { custom_fetch, signal: RefCell::new(None) }
     }
 
-    /// The caller's `AbortSignal` for the requests and waits that follow, or `None`.
+    /// A signal following the caller's (from [`follow_signal`]) for the requests and waits that follow, or `None`.
     pub(crate) fn set_signal(&self, signal: Option<AbortSignal>) {
         *self.signal.borrow_mut() = signal;
     }

@@ -2,7 +2,7 @@
 //! 10 MB string or a hostile getter is refused cheaply and with a typed error.
 
 use super::error::{invalid_argument, invalid_option, js_error};
-use js_sys::{Date, JsString, Object, Reflect, Uint8Array};
+use js_sys::{Date, Function, JsString, Object, Reflect, Symbol, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Longest string accepted where a secret, code, name or URI is expected: far above any real value.
@@ -26,15 +26,67 @@ pub(crate) fn text(value: &JsValue, what: &str, max_chars: u32) -> Result<String
     Ok(String::from(js))
 }
 
+/// Built-in functions that read a value's internal slots. Unlike `instanceof` and property reads, they accept a value
+/// of another realm (an iframe, a Node `vm` context, a test runner's sandbox), and no own property or changed
+/// prototype can make them lie or throw.
+struct Intrinsics {
+    /// `%TypedArray%.prototype[Symbol.toStringTag]`'s getter: the kind of typed array, or `undefined`.
+    typed_array_kind: Function,
+    /// `%TypedArray%.prototype.length`'s getter.
+    typed_array_length: Function,
+    /// `Date.prototype.getTime`, which throws for anything but a `Date`.
+    date_get_time: Function,
+}
+
+impl Intrinsics {
+    fn find() -> Option<Self> {
+        let typed_array = Object::get_prototype_of(&Object::get_prototype_of(&Uint8Array::new_with_length(0)));
+        let getter = |key: &JsValue| {
+            let descriptor = Object::get_own_property_descriptor(&typed_array, key);
+            Reflect::get(&descriptor, &"get".into()).ok()?.dyn_into::<Function>().ok()
+        };
+        let date = Object::get_prototype_of(&Date::new_0());
+        Some(Self {
+            typed_array_kind: getter(&Symbol::to_string_tag())?,
+            typed_array_length: getter(&"length".into())?,
+            date_get_time: Reflect::get(&date, &"getTime".into()).ok()?.dyn_into::<Function>().ok()?,
+        })
+    }
+}
+
+thread_local! {
+    static INTRINSICS: Option<Intrinsics> = Intrinsics::find();
+}
+
+/// The length of `value` if it is a Uint8Array, of whatever realm.
+fn uint8_array_length(value: &JsValue) -> Option<u32> {
+    INTRINSICS.with(|intrinsics| {
+        let intrinsics = intrinsics.as_ref()?;
+        if intrinsics.typed_array_kind.call0(value).ok()? != "Uint8Array" {
+            return None;
+        }
+        Some(intrinsics.typed_array_length.call0(value).ok()?.as_f64()? as u32)
+    })
+}
+
+pub(crate) fn is_uint8_array(value: &JsValue) -> bool {
+    uint8_array_length(value).is_some()
+}
+
 /// A byte array argument, copied out of JavaScript.
 pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
-    let Some(array) = value.dyn_ref::<Uint8Array>() else {
+    let Some(length) = uint8_array_length(value) else {
         return Err(invalid_argument(&format!("{what} must be a Uint8Array")));
     };
-    if array.length() > MAX_BYTES {
+    if length > MAX_BYTES {
         return Err(invalid_argument(&format!("{what} is larger than {MAX_BYTES} bytes")));
     }
-    Ok(array.to_vec())
+    // A detached array has length 0, and copying it would throw.
+    if length == 0 {
+        return Ok(Vec::new());
+    }
+    // The copy is made from the array's contents, not its properties, and is of this realm.
+    Ok(Uint8Array::new(value).to_vec())
 }
 
 /// A Unix time in whole seconds from a `Timestamp` (milliseconds or a `Date`); absent means now.
@@ -50,12 +102,13 @@ pub(crate) fn unix_seconds(value: Option<&JsValue>) -> Result<u64, JsValue> {
     Ok((millis / 1000.0).floor() as u64)
 }
 
-/// Numbers first: they are the common case, and a `typeof` test is cheaper than `instanceof`.
+/// Numbers first: they are the common case, and a `typeof` test is cheaper than a call.
 fn time_millis(value: &JsValue) -> Result<f64, JsValue> {
+    let date_millis = || INTRINSICS.with(|intrinsics| intrinsics.as_ref()?.date_get_time.call0(value).ok()?.as_f64());
     Ok(if let Some(number) = value.as_f64() {
         number
-    } else if let Some(date) = value.dyn_ref::<Date>() {
-        date.get_time()
+    } else if let Some(millis) = date_millis() {
+        millis
     } else {
         return Err(js_error("invalid_time", "time must be milliseconds since the Unix epoch or a Date"));
     })

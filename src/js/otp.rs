@@ -28,7 +28,7 @@ fn key_options(options: &Options) -> Result<KeyOptions, JsValue> {
             let text = input::text(&value, "option secret", MAX_BASE32_CHARS)?;
             Secret::from_base32(&text).map_err(otp_error)?
         }
-        Some(value) if value.is_instance_of::<Uint8Array>() => {
+        Some(value) if input::is_uint8_array(&value) => {
             Secret::from_bytes(input::bytes(&value, "option secret")?).map_err(otp_error)?
         }
         Some(_) => return Err(js_error("invalid_secret", "option secret must be a base32 string or a Uint8Array")),

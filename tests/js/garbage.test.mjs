@@ -2,6 +2,7 @@
 // wasm trap. Afterwards the module still computes correct codes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import vm from "node:vm";
 import pkg from "./pkg.mjs";
 
 const { Totp, Hotp, MfaClient, base32Encode, base32Decode, generateSecret, parseKeyUri } = pkg;
@@ -13,6 +14,18 @@ const FLOW_CODES = new Set([...CODES, "invalid_state", "network_error", "client_
 
 const throwingGetter = Object.defineProperty({}, "secret", { get() { throw new Error("getter"); } });
 const throwingProxy = new Proxy({}, { get() { throw new Error("proxy"); }, has() { throw new Error("proxy"); } });
+// Built-in values with own properties that lie or throw: the module must read what they hold, not what they say.
+const throwing = { get() { throw new Error("own property"); } };
+function lyingLength() {
+  let reads = 0;
+  return Object.defineProperty(new Uint8Array([1, 2, 3, 4]), "length", { get: () => (reads++ % 2 ? 2 : 4) });
+}
+const throwingLength = () => Object.defineProperty(new Uint8Array([1, 2, 3, 4]), "length", throwing);
+const throwingGetTime = () => Object.defineProperty(new Date(59_000), "getTime", throwing);
+function trickedSignal() {
+  const { signal } = new AbortController();
+  return Object.defineProperties(signal, { aborted: throwing, addEventListener: throwing });
+}
 const GARBAGE = [
   undefined, null, true, false, 0, -1, 1.5, NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 53), Number.MAX_VALUE, 10n,
   "", " ", "x", "\u0000", "\uD800", "A".repeat(10 * 1024 * 1024), "otpauth://", "otpauth://totp/x?secret=",
@@ -23,6 +36,8 @@ const GARBAGE = [
   { secret: SECRET, window: 1e9 }, { time: NaN }, { time: "now" }, { counter: -1 }, { afterStep: -5 },
   { window: -1 }, { secret: { toString() { return SECRET; } } },
   Object.assign(Object.create({ secret: SECRET }), {}), // an inherited field is read like an own one
+  lyingLength(), throwingLength(), throwingGetTime(), { secret: lyingLength() }, { time: throwingGetTime() },
+  { signal: trickedSignal() }, { signal: { aborted: false, addEventListener() {} } },
 ];
 
 function check(label, call) {
@@ -141,6 +156,38 @@ test("MfaClient: constructor, restore and every method refuse garbage with typed
     client.reset();
   }
   assert.ok(steps >= GARBAGE.length * 11);
+});
+
+test("built-in values are read by what they hold: of another realm, or with own properties that lie or throw", async () => {
+  const otherRealm = vm.createContext();
+  const bytes = [0xff, 0x00, 0x10, 0x20];
+  const expected = base32Encode(new Uint8Array(bytes));
+  assert.equal(base32Encode(vm.runInContext(`new Uint8Array(${JSON.stringify(bytes)})`, otherRealm)), expected);
+  assert.equal(base32Encode(Buffer.from(bytes)), expected);
+  assert.equal(base32Encode(new Uint8Array(new Uint8Array([9, ...bytes]).buffer, 1)), expected, "a view at an offset");
+  assert.equal(base32Encode(lyingLength()), base32Encode(new Uint8Array([1, 2, 3, 4])));
+  assert.equal(base32Encode(throwingLength()), base32Encode(new Uint8Array([1, 2, 3, 4])));
+  const detached = new Uint8Array(8);
+  structuredClone(detached.buffer, { transfer: [detached.buffer] });
+  assert.equal(base32Encode(detached), "");
+  assert.equal(check("Int8Array", () => base32Encode(new Int8Array(4))), "threw");
+  assert.equal(check("a DataView", () => base32Encode(new DataView(new ArrayBuffer(4)))), "threw");
+  const fake = Object.defineProperty(Object.create(Uint8Array.prototype), "length", { value: 4 });
+  assert.equal(check("a look-alike", () => base32Encode(fake)), "threw");
+
+  const rfcSecret = "12345678901234567890";
+  const rfc = (secret) => new Totp({ secret, digits: 8 });
+  const foreignSecret = vm.runInContext(`new Uint8Array(${JSON.stringify([...Buffer.from(rfcSecret)])})`, otherRealm);
+  assert.equal(rfc(foreignSecret).generate(59_000), "94287082");
+  const totp = rfc(new TextEncoder().encode(rfcSecret));
+  assert.equal(totp.generate(vm.runInContext("new Date(59000)", otherRealm)), "94287082");
+  assert.equal(totp.generate(throwingGetTime()), "94287082");
+
+  // waitForPush reads its signal once, up front: a tricked one is refused before the step starts.
+  const client = new MfaClient({ domain: "http://127.0.0.1:9", clientId: "garbage-client" });
+  await assert.rejects(client.waitForPush({ signal: trickedSignal() }), { name: "Auth0MfaError", code: "invalid_option" });
+  await assert.rejects(client.waitForPush({ signal: new AbortController().signal }), { code: "invalid_state" });
+  assert.equal(client.stage, "start");
 });
 
 test("the module keeps answering correctly after all of it", () => {
