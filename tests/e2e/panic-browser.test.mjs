@@ -1,13 +1,13 @@
-// A panic inside the module, in headless Chromium: the browser side of tests/js/panic.test.mjs. The page loads the
-// build with the test-only `panicProbe` export (target/panic-probe/, built by `cargo xtask test`), panics once in a
-// synchronous call and once in a step while another login's step is pending, and must see typed `internal_error`s,
-// no uncaught error or unhandled rejection, and a module that works afterwards, over real fetches.
+// A panic inside the module, in headless Chromium and Firefox: the browser side of tests/js/panic.test.mjs. The page
+// loads the build with the test-only `panicProbe` export (target/panic-probe/, built by `cargo xtask test`), panics
+// once in a synchronous call and once in a step while another login's step is pending, and must see typed
+// `internal_error`s, no uncaught error or unhandled rejection, and a module that works afterwards, over real fetches.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../js/emulator.mjs";
-import { launchChromium, servePages } from "./browser.mjs";
+import { BROWSERS, openPage, servePages } from "./browser.mjs";
 
 const PROBE = fileURLToPath(new URL("../../target/panic-probe/", import.meta.url));
 const PAGE = `<!doctype html>
@@ -25,7 +25,6 @@ window.probe = probe;
 
 let emulator;
 let server;
-let browser;
 
 before(async () => {
   assert.ok(existsSync(`${PROBE}auth0_mfa_wasm.js`), "build the probe first: cargo xtask test builds target/panic-probe/");
@@ -36,64 +35,65 @@ before(async () => {
     auth_method: "none",
     allowed_origins: [server.origin],
   });
-  browser = await launchChromium();
 });
 
 after(async () => {
-  await browser?.close();
   await server?.close();
   emulator?.stop();
 });
 
-test("a panic in the browser is a typed internal_error, and the module works afterwards", async () => {
-  const page = await browser.newPage();
-  const pageErrors = [];
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
-  await page.goto(`${server.origin}/`);
-  await page.waitForFunction(() => window.probe !== undefined, null, { timeout: 20_000 });
+/** Runs in the page: the panics, then the module at work again. Errors come back as plain data. */
+async function panicInPage(domain) {
+  const { MfaClient, panicProbe, base32Encode } = window.probe;
+  const plain = (error) => ({ name: error?.name, code: error?.code, restartRequired: error?.restartRequired, message: String(error?.message) });
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const options = { domain, clientId: "panic-browser", timeoutMs: 5000 };
+  const result = {};
 
-  const outcome = await page.evaluate(async (domain) => {
-    const { MfaClient, panicProbe, base32Encode } = window.probe;
-    const plain = (error) => ({ name: error?.name, code: error?.code, restartRequired: error?.restartRequired, message: String(error?.message) });
-    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-    const options = { domain, clientId: "panic-browser", timeoutMs: 5000 };
-    const result = {};
-
-    try {
-      panicProbe(false);
-      result.sync = "no error";
-    } catch (error) {
-      result.sync = plain(error);
-    }
-    result.afterSync = base32Encode(new Uint8Array([0xff]));
-
-    // Another login waits for a push approval that never comes: its step is pending when the panic happens.
-    const waiting = new MfaClient(options);
-    await waiting.login("push@example.com", "Passw0rd!");
-    await waiting.challenge({ type: "push" });
-    const pending = waiting.waitForPush({ intervalMs: 1000, timeoutMs: 60_000 }).then(() => "no error", plain);
-    await sleep(100);
-    result.step = await panicProbe(true).then(() => "no error", plain);
-    result.pending = await pending;
-    // Nothing calls into the module until the discarded instance's timer and fetch callbacks have fired.
-    await sleep(2500);
-
-    result.afterStep = base32Encode(new Uint8Array([0xff]));
-    result.login = (await new MfaClient(options).login("nomfa@example.com", "Passw0rd!")).stage;
-    return result;
-  }, emulator.url);
-
-  for (const name of ["sync", "step", "pending"]) {
-    assert.equal(outcome[name].name, "Auth0MfaError", name);
-    assert.equal(outcome[name].code, "internal_error", `${name}: ${outcome[name].message}`);
-    assert.equal(outcome[name].restartRequired, true, name);
-    assert.match(outcome[name].message, /\(src\/js\/task\.rs:\d+\)/, name);
+  try {
+    panicProbe(false);
+    result.sync = "no error";
+  } catch (error) {
+    result.sync = plain(error);
   }
-  assert.equal(outcome.afterSync, "74");
-  assert.equal(outcome.afterStep, "74");
-  assert.equal(outcome.login, "authenticated");
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  assert.deepEqual(pageErrors, []);
-  assert.deepEqual(await page.evaluate(() => window.escaped), [], "uncaught errors and unhandled rejections in the page");
-  await page.close();
-});
+  result.afterSync = base32Encode(new Uint8Array([0xff]));
+
+  // Another login waits for a push approval that never comes: its step is pending when the panic happens.
+  const waiting = new MfaClient(options);
+  await waiting.login("push@example.com", "Passw0rd!");
+  await waiting.challenge({ type: "push" });
+  const pending = waiting.waitForPush({ intervalMs: 1000, timeoutMs: 60_000 }).then(() => "no error", plain);
+  await sleep(100);
+  result.step = await panicProbe(true).then(() => "no error", plain);
+  result.pending = await pending;
+  // Nothing calls into the module until the discarded instance's timer and fetch callbacks have fired.
+  await sleep(2500);
+
+  result.afterStep = base32Encode(new Uint8Array([0xff]));
+  result.login = (await new MfaClient(options).login("nomfa@example.com", "Passw0rd!")).stage;
+  await sleep(200);
+  result.escaped = window.escaped;
+  return result;
+}
+
+for (const browser of BROWSERS) {
+  test(`a panic in ${browser} is a typed internal_error, and the module works afterwards`, async () => {
+    const page = await openPage(browser, `${server.origin}/`, "window.probe !== undefined");
+    let outcome;
+    try {
+      outcome = await page.evaluate(panicInPage, emulator.url);
+    } finally {
+      await page.close();
+    }
+    for (const name of ["sync", "step", "pending"]) {
+      assert.equal(outcome[name].name, "Auth0MfaError", name);
+      assert.equal(outcome[name].code, "internal_error", `${name}: ${outcome[name].message}`);
+      assert.equal(outcome[name].restartRequired, true, name);
+      assert.match(outcome[name].message, /\(src\/js\/task\.rs:\d+\)/, name);
+    }
+    assert.equal(outcome.afterSync, "74");
+    assert.equal(outcome.afterStep, "74");
+    assert.equal(outcome.login, "authenticated");
+    assert.deepEqual(outcome.escaped, [], "uncaught errors and unhandled rejections in the page");
+  });
+}

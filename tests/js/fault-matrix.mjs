@@ -59,8 +59,9 @@ const FAULTS = [
   // The client gives up and closes the connection; the emulator then drops the delayed request unanswered, and the
   // retry comes long before the delay would have ended anyway.
   { name: "slow", fault: () => ({ delay_ms: TIMEOUT_MS + 1200 }), code: "timeout" },
-  // A runtime may retry a request once when a connection closes without an answer: drop every try.
-  { name: "drop", fault: () => ({ drop: true, count: 3 }), code: "network_error" },
+  // A runtime may retry a request when a connection closes without an answer (Firefox up to its
+  // network.http.request.max-attempts, 10 times): drop every try. What is left is cleared before the step's retry.
+  { name: "drop", fault: () => ({ drop: true, count: 12 }), code: "network_error" },
 ];
 
 // Rows: how to reach the step, the step itself, the stage it starts from and the stage after success. `checksCode`:
@@ -198,13 +199,15 @@ export function plainError(error) {
 
 const describe = (error) => `${error?.code}: ${error?.message}`;
 
+// Numbers users across runs, as two runs in one process may share an emulator.
+let serial = 0;
+
 /**
  * Runs every cell as a subtest of `t` and prints the matrix under `title`. `emulator` is from startEmulator;
  * `clientId` names a public client it knows (allowed for the driver's origin, if it has one).
  */
 export async function runFaultMatrix(t, { driver, emulator, clientId, title }) {
   const control = emulator.control;
-  let serial = 0;
   const env = {
     control,
     async newUser(authenticators, extra = {}) {

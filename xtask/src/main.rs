@@ -213,15 +213,16 @@ fn test() -> Result<(), String> {
             }
             report.suite("JS tests: pkg/, packed package, workerd, Vite", node_tests);
             report.check("TypeScript consumer (tsc --strict --noEmit)", Cmd::new("tsc").args(["-p", "tests/ts"]));
-            // One file at a time: each drives its own Chromium.
+            // One file at a time: each drives its own browsers.
             let mut e2e_tests = Cmd::new("node")
                 .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
                 .env("XTASK_BIN", std::env::current_exe().unwrap_or_default())
-                .env("EMULATOR_BIN", emulator::binary());
+                .env("EMULATOR_BIN", emulator::binary())
+                .env("GECKODRIVER", &tools.geckodriver);
             for test in shell::files_with_suffix(&root.join("tests/e2e"), ".test.mjs")? {
                 e2e_tests = e2e_tests.arg(test);
             }
-            report.suite("end-to-end (Playwright, Chromium)", e2e_tests);
+            report.suite("end-to-end (Chromium by Playwright, Firefox by WebDriver)", e2e_tests);
         }
         Err(message) => report.failed_to_run("build pkg/ and the panic probe", &message),
     }
