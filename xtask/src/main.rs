@@ -222,7 +222,7 @@ fn test() -> Result<(), String> {
             for test in shell::files_with_suffix(&root.join("tests/e2e"), ".test.mjs")? {
                 e2e_tests = e2e_tests.arg(test);
             }
-            report.suite("end-to-end (Chromium by Playwright, Firefox by WebDriver)", e2e_tests);
+            report.suite("end-to-end (Chromium, Firefox)", e2e_tests);
         }
         Err(message) => report.failed_to_run("build pkg/ and the panic probe", &message),
     }
