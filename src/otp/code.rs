@@ -126,11 +126,23 @@ fn hotp_value(mac: &KeyedMac, counter: u64, digits: Digits) -> u32 {
     value % 10u32.pow(digits.get())
 }
 
-/// Strips the spaces and hyphens people type inside a code ("123 456"); `None` if what remains is not exactly
-/// `digits` ASCII digits, since such a code can never match.
-pub(crate) fn normalise_code(code: &str, digits: Digits) -> Option<String> {
-    let compact: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-    (compact.len() == digits.get() as usize && compact.bytes().all(|b| b.is_ascii_digit())).then_some(compact)
+/// The code as a number, ignoring the spaces and hyphens people type inside it ("123 456"); `None` unless exactly
+/// `digits` ASCII digits remain, since such a code can never match. Read without allocating: verify runs per login.
+pub(crate) fn code_value(code: &str, digits: Digits) -> Option<u32> {
+    let mut value: u32 = 0;
+    let mut count = 0;
+    for c in code.chars() {
+        if c.is_whitespace() || c == '-' {
+            continue;
+        }
+        let digit = c.to_digit(10).filter(|_| c.is_ascii_digit())?;
+        count += 1;
+        if count > digits.get() {
+            return None;
+        }
+        value = value * 10 + digit;
+    }
+    (count == digits.get()).then_some(value)
 }
 
 pub(crate) fn check_window(window: u32) -> Result<u32, OtpError> {
@@ -141,8 +153,9 @@ pub(crate) fn check_window(window: u32) -> Result<u32, OtpError> {
 }
 
 /// Checks `code` against the counters `center - window ..= center + window`, skipping counters at or before
-/// `after` (the replay guard). Every candidate is computed and compared in constant time, so timing does not tell
-/// which step matched. Returns the offset from `center` of the match nearest to it.
+/// `after` (the replay guard). The nearest counters are tried first (`0, -1, +1, -2, +2, …`), and the search stops
+/// at the first match: a current code costs one HMAC. Each comparison is constant-time, so timing tells only how far
+/// the matching step is, which the result says anyway. Returns the offset from `center`.
 pub(crate) fn verify_counter(
     secret: &Secret,
     algorithm: Algorithm,
@@ -152,22 +165,18 @@ pub(crate) fn verify_counter(
     window: u32,
     after: Option<u64>,
 ) -> Option<i64> {
-    let code: u32 = normalise_code(code, digits)?.parse().ok()?;
+    let code = code_value(code, digits)?;
     let window = i64::from(window.min(MAX_WINDOW));
     let mac = secret.keyed(algorithm);
-    let mut best: Option<i64> = None;
-    for offset in -window..=window {
-        let Some(counter) = center.checked_add_signed(offset) else { continue };
-        if after.is_some_and(|after| counter <= after) {
-            continue;
-        }
-        let candidate = hotp_value(mac, counter, digits);
-        let matched: bool = candidate.ct_eq(&code).into();
-        if matched && best.is_none_or(|b| offset.abs() < b.abs()) {
-            best = Some(offset);
-        }
-    }
-    best
+    let nearest_first = (0..=window).flat_map(|distance| [-distance, distance]).skip(1);
+    nearest_first.filter_map(|offset| Some((offset, center.checked_add_signed(offset)?))).find_map(
+        |(offset, counter)| {
+            if after.is_some_and(|after| counter <= after) {
+                return None;
+            }
+            bool::from(hotp_value(mac, counter, digits).ct_eq(&code)).then_some(offset)
+        },
+    )
 }
 
 #[cfg(test)]
@@ -206,13 +215,16 @@ mod tests {
     }
 
     #[test]
-    fn codes_are_normalised_or_refused() {
-        assert_eq!(normalise_code("123 456", Digits::SIX).as_deref(), Some("123456"));
-        assert_eq!(normalise_code(" 123-456\t", Digits::SIX).as_deref(), Some("123456"));
-        assert_eq!(normalise_code("12345", Digits::SIX), None);
-        assert_eq!(normalise_code("1234567", Digits::SIX), None);
-        assert_eq!(normalise_code("12345a", Digits::SIX), None);
-        assert_eq!(normalise_code("١٢٣٤٥٦", Digits::SIX), None, "non-ASCII digits");
+    fn codes_are_read_as_numbers_or_refused() {
+        assert_eq!(code_value("123 456", Digits::SIX), Some(123_456));
+        assert_eq!(code_value(" 123-456\t", Digits::SIX), Some(123_456));
+        assert_eq!(code_value("012345", Digits::SIX), Some(12_345));
+        assert_eq!(code_value("99999999", Digits::new(8).unwrap()), Some(99_999_999));
+        assert_eq!(code_value("12345", Digits::SIX), None);
+        assert_eq!(code_value("1234567", Digits::SIX), None);
+        assert_eq!(code_value("12345a", Digits::SIX), None);
+        assert_eq!(code_value("", Digits::SIX), None);
+        assert_eq!(code_value("١٢٣٤٥٦", Digits::SIX), None, "non-ASCII digits");
     }
 
     #[test]
