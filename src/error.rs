@@ -6,6 +6,7 @@
 //! page's sanitised `<title>` is shown (proxies echo the request, form fields and all, into their pages).
 
 use crate::api::{MfaRequirements, MfaToken};
+use crate::code::ErrorCode;
 use core::fmt;
 
 /// What Auth0 answered: HTTP status, `error` and `error_description` (or `message`).
@@ -151,37 +152,42 @@ pub enum Error {
 }
 
 impl Error {
-    /// The stable snake_case code exposed to JavaScript.
-    pub fn code(&self) -> &'static str {
+    /// The stable code exposed to JavaScript.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Self::MfaRequired(_) => "mfa_required",
-            Self::EnrollmentRequired(_) => "enrollment_required",
-            Self::InvalidCode(_) => "invalid_code",
-            Self::MfaTokenExpired(_) => "mfa_token_expired",
-            Self::MfaTokenInvalid(_) => "mfa_token_invalid",
-            Self::ChallengeExpired(_) => "challenge_expired",
-            Self::AlreadyEnrolled(_) => "already_enrolled",
-            Self::InvalidCredentials(_) => "invalid_credentials",
-            Self::TooManyAttempts(_) => "too_many_attempts",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::UserBlocked(_) => "user_blocked",
-            Self::PasswordLeaked(_) => "password_leaked",
-            Self::VerificationRequired(_) => "verification_required",
-            Self::UnauthorizedClient(_) => "unauthorized_client",
-            Self::AccessDenied(_) => "access_denied",
-            Self::PushRejected(_) => "push_rejected",
-            Self::PushTimeout { .. } => "push_timeout",
-            Self::AuthorizationPending(_) => "authorization_pending",
-            Self::SlowDown(_) => "slow_down",
-            Self::ServerError(_) => "server_error",
-            Self::Auth0(_) => "auth0_error",
-            Self::Network(_) => "network_error",
-            Self::Timeout => "timeout",
-            Self::Aborted => "aborted",
-            Self::InvalidResponse { .. } => "invalid_response",
-            Self::InvalidArgument { .. } => "invalid_argument",
-            Self::InvalidState { .. } => "invalid_state",
+            Self::MfaRequired(_) => ErrorCode::MfaRequired,
+            Self::EnrollmentRequired(_) => ErrorCode::EnrollmentRequired,
+            Self::InvalidCode(_) => ErrorCode::InvalidCode,
+            Self::MfaTokenExpired(_) => ErrorCode::MfaTokenExpired,
+            Self::MfaTokenInvalid(_) => ErrorCode::MfaTokenInvalid,
+            Self::ChallengeExpired(_) => ErrorCode::ChallengeExpired,
+            Self::AlreadyEnrolled(_) => ErrorCode::AlreadyEnrolled,
+            Self::InvalidCredentials(_) => ErrorCode::InvalidCredentials,
+            Self::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::UserBlocked(_) => ErrorCode::UserBlocked,
+            Self::PasswordLeaked(_) => ErrorCode::PasswordLeaked,
+            Self::VerificationRequired(_) => ErrorCode::VerificationRequired,
+            Self::UnauthorizedClient(_) => ErrorCode::UnauthorizedClient,
+            Self::AccessDenied(_) => ErrorCode::AccessDenied,
+            Self::PushRejected(_) => ErrorCode::PushRejected,
+            Self::PushTimeout { .. } => ErrorCode::PushTimeout,
+            Self::AuthorizationPending(_) => ErrorCode::AuthorizationPending,
+            Self::SlowDown(_) => ErrorCode::SlowDown,
+            Self::ServerError(_) => ErrorCode::ServerError,
+            Self::Auth0(_) => ErrorCode::Auth0Error,
+            Self::Network(_) => ErrorCode::NetworkError,
+            Self::Timeout => ErrorCode::Timeout,
+            Self::Aborted => ErrorCode::Aborted,
+            Self::InvalidResponse { .. } => ErrorCode::InvalidResponse,
+            Self::InvalidArgument { .. } => ErrorCode::InvalidArgument,
+            Self::InvalidState { .. } => ErrorCode::InvalidState,
         }
+    }
+
+    /// The stable snake_case code exposed to JavaScript, e.g. `invalid_code`.
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 
     /// What Auth0 answered, when the error came from an Auth0 error body.

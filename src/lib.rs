@@ -6,6 +6,7 @@
 //! `otp` (base32, HOTP, TOTP, `otpauth://` URIs, secrets) stands on its own.
 
 pub mod api;
+pub mod code;
 pub mod error;
 pub mod flow;
 pub mod http;

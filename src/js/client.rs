@@ -7,19 +7,19 @@
 //! step started while one is running is refused with `invalid_state` instead of racing on the `mfa_token`.
 #![allow(clippy::await_holding_refcell_ref)]
 
-use super::error::{invalid_argument, js_error};
+use super::error::{flow_error, invalid_argument, invalid_option, js_error};
 use super::fetch::{AbortSignal, FetchClient};
 use super::input::{self, MAX_TEXT_CHARS, Options};
+use super::shapes;
 use super::task::{self, StepFuture};
 use crate::api::{
-    AccessToken, Authenticator, AuthenticatorKind, ClientSecret, Config, ConfigOptions, Enrollment, MfaRequirements,
-    OtpCode, Password, RecoveryCode, Tokens, associate::EnrollTarget,
+    AccessToken, AuthenticatorKind, ClientSecret, Config, ConfigOptions, OtpCode, Password, RecoveryCode,
+    associate::EnrollTarget,
 };
-use crate::error::Error;
-use crate::flow::{ChallengeTarget, Flow, LoginOutcome, PushProgress, PushWaitOptions};
-use crate::otp::KeyUri;
+use crate::code::ErrorCode;
+use crate::flow::{ChallengeTarget, Flow, PushProgress, PushWaitOptions};
 use core::future::Future;
-use js_sys::{Array, Date, Function, Object, Promise, Reflect};
+use js_sys::{Date, Function, Promise, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -36,104 +36,6 @@ pub struct MfaClient {
     http: Rc<FetchClient>,
     /// The stage when the last step ended, readable while a step runs.
     settled_stage: Rc<Cell<&'static str>>,
-}
-
-/// Builds the `Error` JavaScript sees for a flow error.
-pub(crate) fn flow_error(error: &Error) -> JsValue {
-    let js = js_error(error.code(), &error.to_string());
-    let set = |name: &str, value: JsValue| {
-        let _ = Reflect::set(&js, &JsValue::from_str(name), &value);
-    };
-    if let Some(status) = error.status() {
-        set("status", status.into());
-    }
-    if let Some(auth0_error) = error.auth0_error() {
-        set("error", auth0_error.into());
-    }
-    if let Some(description) = error.description() {
-        set("description", description.into());
-    }
-    if let Some(retry_after) = error.retry_after() {
-        let now = (Date::now() / 1000.0) as u64;
-        set("retryAfter", JsValue::from_f64(retry_after.seconds_from(now) as f64));
-    }
-    if let Some(mfa) = error.mfa_required() {
-        // The caller may need it to continue by hand, but it must not show up in logs: not part of the message, and
-        // not enumerable, so console.log, JSON.stringify and error reporters leave it out.
-        let descriptor = Object::new();
-        let _ = Reflect::set(&descriptor, &"value".into(), &mfa.mfa_token.expose().into());
-        let target: &Object = js.unchecked_ref();
-        Object::define_property(target, &"mfaToken".into(), &descriptor);
-        set("mfaRequirements", requirements_js(mfa.requirements.as_ref()));
-    }
-    set("retryable", error.is_retryable().into());
-    set("restartRequired", error.requires_restart().into());
-    js
-}
-
-fn set(object: &Object, name: &str, value: impl Into<JsValue>) {
-    let _ = Reflect::set(object, &JsValue::from_str(name), &value.into());
-}
-
-fn set_opt(object: &Object, name: &str, value: Option<impl Into<JsValue>>) {
-    if let Some(value) = value {
-        set(object, name, value);
-    }
-}
-
-fn strings(values: impl IntoIterator<Item = impl AsRef<str>>) -> Array {
-    values.into_iter().map(|v| JsValue::from_str(v.as_ref())).collect()
-}
-
-fn requirements_js(requirements: Option<&MfaRequirements>) -> JsValue {
-    let Some(requirements) = requirements else { return JsValue::UNDEFINED };
-    let object = Object::new();
-    set_opt(&object, "challenge", requirements.challenge.as_ref().map(strings));
-    set_opt(&object, "enroll", requirements.enroll.as_ref().map(strings));
-    object.into()
-}
-
-fn tokens_js(tokens: &Tokens) -> JsValue {
-    let object = Object::new();
-    set(&object, "accessToken", tokens.access_token.expose());
-    set(&object, "tokenType", tokens.token_type.as_deref().unwrap_or("Bearer"));
-    set_opt(&object, "expiresIn", tokens.expires_in.map(|s| s as f64));
-    set_opt(&object, "idToken", tokens.id_token.as_ref().map(|t| t.expose().to_owned()));
-    set_opt(&object, "refreshToken", tokens.refresh_token.as_ref().map(|t| t.expose().to_owned()));
-    set_opt(&object, "scope", tokens.scope.as_deref());
-    set_opt(&object, "recoveryCode", tokens.recovery_code.as_ref().map(|c| c.expose().to_owned()));
-    object.into()
-}
-
-fn authenticator_js(authenticator: &Authenticator) -> JsValue {
-    let object = Object::new();
-    set(&object, "id", authenticator.id.as_str());
-    set(&object, "type", authenticator.kind.as_str());
-    set(&object, "authenticatorType", authenticator.authenticator_type.as_str());
-    set(&object, "active", authenticator.active);
-    set_opt(&object, "oobChannel", authenticator.oob_channel.as_deref());
-    set_opt(&object, "name", authenticator.name.as_deref());
-    object.into()
-}
-
-fn enrollment_js(enrollment: &Enrollment) -> JsValue {
-    let object = Object::new();
-    set(&object, "type", enrollment.kind.as_str());
-    set(&object, "authenticatorType", enrollment.authenticator_type.as_str());
-    set_opt(&object, "secret", enrollment.secret.as_ref().map(|s| s.expose().to_owned()));
-    if let Some(uri) = &enrollment.barcode_uri {
-        set(&object, "barcodeUri", uri.expose());
-        // OTP parameters for display and for `new Totp(…)`; push URIs carry no secret and are left unparsed.
-        if let Ok(key) = KeyUri::parse(uri.expose())
-            && let Ok(info) = super::otp::key_uri_info(&key)
-        {
-            set(&object, "otp", info);
-        }
-    }
-    set_opt(&object, "oobChannel", enrollment.oob_channel.as_deref());
-    set(&object, "bindingRequired", enrollment.binding_required());
-    set(&object, "recoveryCodes", strings(enrollment.recovery_codes.iter().map(|c| c.expose().to_owned())));
-    object.into()
 }
 
 fn kind_from_name(name: &str) -> Option<AuthenticatorKind> {
@@ -162,7 +64,7 @@ fn config_from(options: &Options) -> Result<(Config, Option<Function>), JsValue>
         && options.get("allowClientSecretInBrowser")?.and_then(|v| v.as_bool()) != Some(true)
     {
         return Err(js_error(
-            "client_secret_in_browser",
+            ErrorCode::ClientSecretInBrowser,
             "a client secret must not be used in a browser; use a public (SPA) application, or set allowClientSecretInBrowser: true if you really mean to",
         ));
     }
@@ -170,9 +72,7 @@ fn config_from(options: &Options) -> Result<(Config, Option<Function>), JsValue>
     let timeout_ms = options.count("timeoutMs", 1, i32::MAX as u64)?.map_or(DEFAULT_TIMEOUT_MS, |t| t as u32);
     let custom_fetch = match options.get("fetch")? {
         None => None,
-        Some(value) => Some(
-            value.dyn_into::<Function>().map_err(|_| super::error::invalid_option("fetch", "must be a function"))?,
-        ),
+        Some(value) => Some(value.dyn_into::<Function>().map_err(|_| invalid_option("fetch", "must be a function"))?),
     };
     let config = Config::new(ConfigOptions {
         domain: options.text("domain")?.unwrap_or_default(),
@@ -237,7 +137,7 @@ fn shared(flow: &RefCell<JsFlow>) -> Result<std::cell::Ref<'_, JsFlow>, JsValue>
 }
 
 fn still_running() -> JsValue {
-    js_error("invalid_state", "another step of this login is still running")
+    js_error(ErrorCode::InvalidState, "another step of this login is still running")
 }
 
 #[wasm_bindgen]
@@ -284,7 +184,7 @@ impl MfaClient {
     /// `mfa_requirements` from the `mfa_required` answer, when Auth0 sent it.
     #[wasm_bindgen(getter, js_name = mfaRequirements, unchecked_return_type = "MfaRequirements | undefined")]
     pub fn mfa_requirements(&self) -> JsValue {
-        self.flow.try_borrow().map(|f| requirements_js(f.mfa_requirements())).unwrap_or(JsValue::UNDEFINED)
+        self.flow.try_borrow().map(|f| shapes::requirements(f.mfa_requirements())).unwrap_or(JsValue::UNDEFINED)
     }
 
     /// Signs in with username and password. Resolves `{ stage: "authenticated", tokens }`, or
@@ -300,18 +200,7 @@ impl MfaClient {
             let (username, password) = args?;
             let mut flow = busy(&flow)?;
             let outcome = flow.login(&username, Password::new(password)).await.map_err(|e| flow_error(&e))?;
-            let result = Object::new();
-            match outcome {
-                LoginOutcome::Authenticated(tokens) => {
-                    set(&result, "stage", "authenticated");
-                    set(&result, "tokens", tokens_js(&tokens));
-                }
-                LoginOutcome::MfaRequired(requirements) => {
-                    set(&result, "stage", "mfa_required");
-                    set(&result, "mfaRequirements", requirements_js(requirements.as_ref()));
-                }
-            }
-            Ok(result)
+            Ok(shapes::login_result(&outcome))
         })
     }
 
@@ -320,10 +209,7 @@ impl MfaClient {
     pub fn authenticators(&self) -> Promise {
         self.step(|flow, _| async move {
             let list = busy(&flow)?.authenticators().await.map_err(|e| flow_error(&e))?;
-            let result = Object::new();
-            set(&result, "active", list.active.iter().map(authenticator_js).collect::<Array>());
-            set(&result, "all", list.all.iter().map(authenticator_js).collect::<Array>());
-            Ok(result)
+            Ok(shapes::authenticator_list(&list))
         })
     }
 
@@ -335,7 +221,7 @@ impl MfaClient {
         self.step(move |flow, _| async move {
             let target = target?;
             let enrollment = busy(&flow)?.enroll(target).await.map_err(|e| flow_error(&e))?;
-            Ok(enrollment_js(&enrollment))
+            Ok(shapes::enrollment(&enrollment))
         })
     }
 
@@ -350,12 +236,7 @@ impl MfaClient {
         self.step(move |flow, _| async move {
             let target = target?;
             let started = busy(&flow)?.challenge(target).await.map_err(|e| flow_error(&e))?;
-            let result = Object::new();
-            set(&result, "type", started.kind.as_str());
-            set_opt(&result, "authenticatorId", started.authenticator_id.as_deref());
-            set(&result, "challengeType", started.challenge_type.as_str());
-            set(&result, "bindingRequired", started.binding_required);
-            Ok(result)
+            Ok(shapes::challenge(&started))
         })
     }
 
@@ -366,7 +247,7 @@ impl MfaClient {
         self.step(move |flow, _| async move {
             let code = OtpCode::new(code?);
             let tokens = busy(&flow)?.verify_otp(code).await.map_err(|e| flow_error(&e))?;
-            Ok(tokens_js(&tokens))
+            Ok(shapes::tokens(&tokens))
         })
     }
 
@@ -377,7 +258,7 @@ impl MfaClient {
         self.step(move |flow, _| async move {
             let code = OtpCode::new(code?);
             let tokens = busy(&flow)?.verify_oob(code).await.map_err(|e| flow_error(&e))?;
-            Ok(tokens_js(&tokens))
+            Ok(shapes::tokens(&tokens))
         })
     }
 
@@ -388,7 +269,7 @@ impl MfaClient {
         self.step(move |flow, _| async move {
             let code = RecoveryCode::new(code?);
             let tokens = busy(&flow)?.verify_recovery_code(code).await.map_err(|e| flow_error(&e))?;
-            Ok(tokens_js(&tokens))
+            Ok(shapes::tokens(&tokens))
         })
     }
 
@@ -407,11 +288,7 @@ impl MfaClient {
             http.set_signal(signal);
             let report = |progress: PushProgress| {
                 if let Some(on_poll) = &on_poll {
-                    let event = Object::new();
-                    set(&event, "attempt", progress.attempt);
-                    set(&event, "slowDown", progress.slow_down);
-                    set(&event, "nextIntervalMs", progress.next_interval_ms as f64);
-                    set(&event, "elapsedMs", progress.elapsed_ms as f64);
+                    let event = shapes::push_progress(&progress);
                     // A throwing callback must not end the wait.
                     let _ = on_poll.call1(&JsValue::UNDEFINED, &event);
                 }
@@ -421,7 +298,7 @@ impl MfaClient {
             let sleep = |ms| http.sleep(ms);
             let result = flow.wait_for_push(options, sleep, now, report, aborted).await;
             http.set_signal(None);
-            Ok(tokens_js(&result.map_err(|e| flow_error(&e))?))
+            Ok(shapes::tokens(&result.map_err(|e| flow_error(&e))?))
         })
     }
 
@@ -454,7 +331,7 @@ impl MfaClient {
             let token = AccessToken::new(token?);
             let flow = shared(&flow)?;
             let list = flow.list_authenticators_with(&token).await.map_err(|e| flow_error(&e))?;
-            Ok(list.iter().map(authenticator_js).collect::<Array>())
+            Ok(shapes::authenticators(&list))
         })
     }
 
@@ -509,15 +386,12 @@ fn push_options(options: Option<&JsValue>) -> Result<PushArgs, JsValue> {
     let signal = match options.get("signal")? {
         None => None,
         Some(signal) => Some(
-            super::fetch::follow_signal(signal)
-                .ok_or_else(|| super::error::invalid_option("signal", "must be an AbortSignal"))?,
+            super::fetch::follow_signal(signal).ok_or_else(|| invalid_option("signal", "must be an AbortSignal"))?,
         ),
     };
     let on_poll = match options.get("onPoll")? {
         None => None,
-        Some(f) => {
-            Some(f.dyn_into::<Function>().map_err(|_| super::error::invalid_option("onPoll", "must be a function"))?)
-        }
+        Some(f) => Some(f.dyn_into::<Function>().map_err(|_| invalid_option("onPoll", "must be a function"))?),
     };
     Ok((wait, signal, on_poll))
 }

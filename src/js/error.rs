@@ -1,26 +1,125 @@
-//! JavaScript errors: a real `Error` (with its stack) carrying a stable `code`.
+//! `Auth0MfaError`: a real `Error` (with its stack) carrying a stable `code`. Every error this library throws is
+//! built here, by [`auth0_mfa_error`].
 
+use crate::code::ErrorCode;
+use crate::error::Error as FlowError;
 use crate::otp::OtpError;
-use js_sys::{Error, Reflect};
+use js_sys::{Date, Error, Object, Reflect};
 use wasm_bindgen::JsValue;
 
-/// Builds `Error` named `Auth0MfaError` with `code`. Messages never contain secrets, codes or tokens.
-pub(crate) fn js_error(code: &str, message: &str) -> JsValue {
-    let error = Error::new(message);
-    error.set_name("Auth0MfaError");
+const NAME: &str = "Auth0MfaError";
+
+/// What an error carries beyond its code and message.
+#[derive(Default)]
+struct Fields<'a> {
+    status: Option<u16>,
+    error: Option<&'a str>,
+    description: Option<&'a str>,
+    retry_after_secs: Option<u64>,
+    mfa: Option<&'a crate::error::MfaRequired>,
+    retryable: Option<bool>,
+    restart_required: Option<bool>,
+}
+
+/// Builds the `Error` named `Auth0MfaError`. Messages never contain secrets, codes or tokens.
+fn auth0_mfa_error(code: ErrorCode, message: &str, fields: Fields<'_>) -> JsValue {
+    let js = Error::new(message);
+    js.set_name(NAME);
     // Setting a property on a fresh Error cannot fail; if it somehow did, the message still explains.
-    let _ = Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code));
-    error.into()
+    let set = |name: &str, value: JsValue| {
+        let _ = Reflect::set(&js, &JsValue::from_str(name), &value);
+    };
+    set("code", code.as_str().into());
+    if let Some(status) = fields.status {
+        set("status", status.into());
+    }
+    if let Some(error) = fields.error {
+        set("error", error.into());
+    }
+    if let Some(description) = fields.description {
+        set("description", description.into());
+    }
+    if let Some(seconds) = fields.retry_after_secs {
+        set("retryAfter", JsValue::from_f64(seconds as f64));
+    }
+    if let Some(mfa) = fields.mfa {
+        // The caller may need it to continue by hand, but it must not show up in logs: not part of the message, and
+        // not enumerable, so console.log, JSON.stringify and error reporters leave it out.
+        let descriptor = Object::new();
+        let _ = Reflect::set(&descriptor, &"value".into(), &mfa.mfa_token.expose().into());
+        Object::define_property(js.unchecked_ref::<Object>(), &"mfaToken".into(), &descriptor);
+        set("mfaRequirements", super::shapes::requirements(mfa.requirements.as_ref()));
+    }
+    if let Some(retryable) = fields.retryable {
+        set("retryable", retryable.into());
+    }
+    if let Some(restart_required) = fields.restart_required {
+        set("restartRequired", restart_required.into());
+    }
+    js.into()
+}
+
+use wasm_bindgen::JsCast;
+
+/// An error with a code and a message only: bad input from JavaScript.
+pub(crate) fn js_error(code: ErrorCode, message: &str) -> JsValue {
+    auth0_mfa_error(code, message, Fields::default())
+}
+
+/// The error of a login step, with what Auth0 answered.
+pub(crate) fn flow_error(error: &FlowError) -> JsValue {
+    let now_secs = (Date::now() / 1000.0) as u64;
+    auth0_mfa_error(
+        error.error_code(),
+        &error.to_string(),
+        Fields {
+            status: error.status(),
+            error: error.auth0_error(),
+            description: error.description(),
+            retry_after_secs: error.retry_after().map(|retry_after| retry_after.seconds_from(now_secs)),
+            mfa: error.mfa_required(),
+            retryable: Some(error.is_retryable()),
+            restart_required: Some(error.requires_restart()),
+        },
+    )
 }
 
 pub(crate) fn otp_error(error: OtpError) -> JsValue {
-    js_error(error.code(), &error.to_string())
+    js_error(error.error_code(), &error.to_string())
+}
+
+/// A panic: the message is left out, as it may quote data; `place` is where in the source it happened.
+pub(crate) fn internal_error(place: &str) -> JsValue {
+    let message = format!(
+        "internal error in auth0-mfa-wasm{place}; the module was restarted: every MfaClient made before is void, so \
+         restore the login from its saved state or start again"
+    );
+    auth0_mfa_error(ErrorCode::InternalError, &message, Fields { restart_required: Some(true), ..Fields::default() })
 }
 
 pub(crate) fn invalid_argument(message: &str) -> JsValue {
-    js_error("invalid_argument", message)
+    js_error(ErrorCode::InvalidArgument, message)
 }
 
 pub(crate) fn invalid_option(option: &str, reason: &str) -> JsValue {
-    js_error("invalid_option", &format!("option {option} {reason}"))
+    js_error(ErrorCode::InvalidOption, &format!("option {option} {reason}"))
+}
+
+fn is_ours(error: &JsValue) -> bool {
+    error.is_object() && Reflect::get(error, &"name".into()).ok().and_then(|n| n.as_string()).as_deref() == Some(NAME)
+}
+
+/// True for an `Auth0MfaError` whose `code` is one of `codes`.
+pub(crate) fn code_is(error: &JsValue, codes: &[ErrorCode]) -> bool {
+    if !is_ours(error) {
+        return false;
+    }
+    let code = Reflect::get(error, &"code".into()).ok().and_then(|c| c.as_string());
+    code.is_some_and(|code| codes.iter().any(|known| known.as_str() == code))
+}
+
+/// Any error thrown by this library.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = isAuth0MfaError)]
+pub fn is_auth0_mfa_error(#[wasm_bindgen(unchecked_param_type = "unknown")] error: JsValue) -> bool {
+    is_ours(&error)
 }

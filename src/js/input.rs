@@ -2,6 +2,7 @@
 //! 10 MB string or a hostile getter is refused cheaply and with a typed error.
 
 use super::error::{invalid_argument, invalid_option, js_error};
+use crate::code::ErrorCode;
 use js_sys::{Date, Function, JsString, Object, Reflect, Symbol, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -97,7 +98,7 @@ pub(crate) fn unix_seconds(value: Option<&JsValue>) -> Result<u64, JsValue> {
         Date::now()
     };
     if !millis.is_finite() || !(0.0..=MAX_TIME_MS).contains(&millis) {
-        return Err(js_error("invalid_time", "time must be a valid date at or after 1970-01-01"));
+        return Err(js_error(ErrorCode::InvalidTime, "time must be a valid date at or after 1970-01-01"));
     }
     Ok((millis / 1000.0).floor() as u64)
 }
@@ -110,7 +111,7 @@ fn time_millis(value: &JsValue) -> Result<f64, JsValue> {
     } else if let Some(millis) = date_millis() {
         millis
     } else {
-        return Err(js_error("invalid_time", "time must be milliseconds since the Unix epoch or a Date"));
+        return Err(js_error(ErrorCode::InvalidTime, "time must be milliseconds since the Unix epoch or a Date"));
     })
 }
 

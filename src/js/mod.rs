@@ -2,11 +2,11 @@
 //! every failure into an `Error` with a stable `code`, so that no bad input can reach a panic.
 
 mod client;
-mod error;
+pub(crate) mod error;
 mod fetch;
 mod input;
 mod otp;
-mod predicates;
+mod shapes;
 mod task;
 
 pub use client::MfaClient;

@@ -2,9 +2,11 @@
 
 use super::error::{invalid_option, js_error, otp_error};
 use super::input::{self, MAX_SAFE_INTEGER, MAX_TEXT_CHARS, Options};
-use crate::otp::{self, Algorithm, DEFAULT_SECRET_BYTES, DEFAULT_WINDOW, Digits, KeyUri, OtpKind, Secret};
+use super::shapes::key_uri_info;
+use crate::code::ErrorCode;
+use crate::otp::{self, Algorithm, DEFAULT_SECRET_BYTES, DEFAULT_WINDOW, Digits, KeyUri, Secret};
 use core::num::NonZeroU64;
-use js_sys::{Object, Reflect, Uint8Array};
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 /// Longest base32 text `base32Decode` takes: what encodes `MAX_BYTES`.
@@ -23,7 +25,7 @@ struct KeyOptions {
 
 fn key_options(options: &Options) -> Result<KeyOptions, JsValue> {
     let secret = match options.get("secret")? {
-        None => return Err(js_error("invalid_secret", "option secret is required")),
+        None => return Err(js_error(ErrorCode::InvalidSecret, "option secret is required")),
         Some(value) if value.is_string() => {
             let text = input::text(&value, "option secret", MAX_BASE32_CHARS)?;
             Secret::from_base32(&text).map_err(otp_error)?
@@ -31,7 +33,9 @@ fn key_options(options: &Options) -> Result<KeyOptions, JsValue> {
         Some(value) if input::is_uint8_array(&value) => {
             Secret::from_bytes(input::bytes(&value, "option secret")?).map_err(otp_error)?
         }
-        Some(_) => return Err(js_error("invalid_secret", "option secret must be a base32 string or a Uint8Array")),
+        Some(_) => {
+            return Err(js_error(ErrorCode::InvalidSecret, "option secret must be a base32 string or a Uint8Array"));
+        }
     };
     let algorithm = match options.text("algorithm")? {
         None => Algorithm::default(),
@@ -116,7 +120,7 @@ impl Totp {
         #[wasm_bindgen(unchecked_optional_param_type = "TotpVerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let code = input::text(&code, "code", MAX_TEXT_CHARS)
-            .map_err(|_| js_error("invalid_code", "code must be a string"))?;
+            .map_err(|_| js_error(ErrorCode::InvalidCode, "code must be a string"))?;
         let options = Options::new(options.as_ref(), "options")?;
         let window = options.count("window", 0, 100)?.map_or(DEFAULT_WINDOW, |w| w as u32);
         let time = input::unix_seconds(options.get("time")?.as_ref())?;
@@ -237,7 +241,7 @@ impl Hotp {
         #[wasm_bindgen(unchecked_optional_param_type = "HotpVerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let code = input::text(&code, "code", MAX_TEXT_CHARS)
-            .map_err(|_| js_error("invalid_code", "code must be a string"))?;
+            .map_err(|_| js_error(ErrorCode::InvalidCode, "code must be a string"))?;
         let options = Options::new(options.as_ref(), "options")?;
         let counter = options.count("counter", 0, MAX_SAFE_INTEGER)?.unwrap_or(self.inner.counter);
         let window = options.count("window", 0, 100)?.map_or(DEFAULT_WINDOW, |w| w as u32);
@@ -314,34 +318,5 @@ pub fn generate_secret(
 /// Parses an `otpauth://` URI into its parts without choosing TOTP or HOTP first.
 #[wasm_bindgen(js_name = parseKeyUri, unchecked_return_type = "KeyUriInfo")]
 pub fn parse_key_uri(#[wasm_bindgen(unchecked_param_type = "string")] uri: JsValue) -> Result<JsValue, JsValue> {
-    key_uri_info(&uri_argument(&uri)?)
-}
-
-/// A Key URI as the plain object `KeyUriInfo`.
-pub(crate) fn key_uri_info(key: &KeyUri) -> Result<JsValue, JsValue> {
-    let info = Object::new();
-    let set = |name: &str, value: JsValue| Reflect::set(&info, &JsValue::from_str(name), &value).map(drop);
-    match key.kind {
-        OtpKind::Totp { period } => {
-            set("type", "totp".into())?;
-            set("period", JsValue::from_f64(period.get() as f64))?;
-        }
-        OtpKind::Hotp { counter } => {
-            set("type", "hotp".into())?;
-            set("counter", JsValue::from_f64(counter as f64))?;
-        }
-    }
-    set("secret", key.secret.to_base32().into())?;
-    set("algorithm", key.algorithm.name().into())?;
-    set("digits", key.digits.get().into())?;
-    set("account", key.account.as_str().into())?;
-    if let Some(issuer) = &key.issuer {
-        set("issuer", issuer.as_str().into())?;
-    }
-    if let Some(issuer) = &key.label_issuer {
-        set("labelIssuer", issuer.as_str().into())?;
-    }
-    set("bits", JsValue::from_f64(key.secret.bits() as f64))?;
-    set("weak", key.secret.is_weak().into())?;
-    Ok(info.into())
+    Ok(key_uri_info(&uri_argument(&uri)?))
 }

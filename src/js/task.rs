@@ -11,7 +11,7 @@
 //! to the fresh one, where it finds its id in empty tables and does nothing, rather than reading memory that is no
 //! longer its own.
 
-use super::error::js_error;
+use super::error::internal_error;
 use js_sys::{Function, Promise};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -229,7 +229,7 @@ fn start() {
 fn on_panic(info: &std::panic::PanicHookInfo<'_>) {
     DISCARDED.set(true);
     wasm_bindgen::handler::schedule_reinit();
-    let error = internal_error(info.location());
+    let error = internal_error(&panic_place(info.location()));
     // Every pending step belongs to the instance being discarded: settle them now rather than leave them hanging.
     // Their futures are not dropped, as their state may be half-updated.
     let pending = TASKS.try_with(|tasks| tasks.try_borrow_mut().map(|mut t| std::mem::take(&mut t.pending)));
@@ -242,23 +242,14 @@ fn on_panic(info: &std::panic::PanicHookInfo<'_>) {
     wasm_bindgen::throw_val(error)
 }
 
-/// The panic's message is left out: it may quote data. Its place in the source is kept, without the build
-/// machine's directories.
-fn internal_error(location: Option<&std::panic::Location<'_>>) -> JsValue {
-    let place = location.map_or_else(String::new, |location| {
+/// Where the panic happened, as ` (src/flow.rs:123)`: its place in the source, without the build machine's
+/// directories.
+fn panic_place(location: Option<&std::panic::Location<'_>>) -> String {
+    location.map_or_else(String::new, |location| {
         let file = location.file();
         let start = file.bytes().enumerate().rev().filter(|&(_, b)| b == b'/').nth(2).map_or(0, |(slash, _)| slash + 1);
         format!(" ({}:{})", file.get(start..).unwrap_or(file), location.line())
-    });
-    let error = js_error(
-        "internal_error",
-        &format!(
-            "internal error in auth0-mfa-wasm{place}; the module was restarted: every MfaClient made before is \
-             void, so restore the login from its saved state or start again"
-        ),
-    );
-    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("restartRequired"), &JsValue::TRUE);
-    error
+    })
 }
 
 /// Test builds only: panics at once, or inside a step.

@@ -1,3 +1,4 @@
+use crate::code::ErrorCode;
 use core::fmt;
 
 /// Why base32 text could not be decoded. Positions count characters of the text as given, from 0; the offending
@@ -68,14 +69,19 @@ pub enum UriProblem {
 
 impl OtpError {
     /// Stable, machine-readable error code.
-    pub fn code(&self) -> &'static str {
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Self::InvalidBase32(_) => "invalid_base32",
-            Self::InvalidSecret(_) => "invalid_secret",
-            Self::InvalidOption { .. } => "invalid_option",
-            Self::InvalidUri(_) => "invalid_uri",
-            Self::RandomUnavailable => "random_unavailable",
+            Self::InvalidBase32(_) => ErrorCode::InvalidBase32,
+            Self::InvalidSecret(_) => ErrorCode::InvalidSecret,
+            Self::InvalidOption { .. } => ErrorCode::InvalidOption,
+            Self::InvalidUri(_) => ErrorCode::InvalidUri,
+            Self::RandomUnavailable => ErrorCode::RandomUnavailable,
         }
+    }
+
+    /// The code as JavaScript sees it, e.g. `invalid_base32`.
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 }
 

@@ -13,7 +13,7 @@ mod totp;
 mod uri;
 
 pub use code::{Algorithm, Digits};
-pub use error::{Base32Error, OtpError};
+pub use error::{Base32Error, OtpError, SecretProblem, UriProblem};
 pub use hotp::Hotp;
 pub use secret::{DEFAULT_SECRET_BYTES, MAX_SECRET_BYTES, Secret, WEAK_SECRET_BITS};
 pub use totp::Totp;
