@@ -1,10 +1,10 @@
 // The benchmarks of issue 6, each ours against its peer in the same run on the same machine: bundle size, OTP speed
-// in Node, wasm start-up, and a full OTP challenge login against the local emulator. Prints a Markdown table and
-// writes it, with the details, to bench/RESULTS.md.
+// in Node, wasm start-up, and a full OTP challenge login against the local emulator; and what the shipped wasm is
+// made of (bench/breakdown.mjs). Prints a Markdown table and writes it, with the details, to bench/RESULTS.md.
 //
-// Run through `cargo xtask bench`, which builds pkg/ and the emulator and starts the emulator with
-// `--public-url https://emu.test`. Alone: `node bench/run.mjs` after `cargo xtask build` and
-// `cargo build -p auth0-mfa-emulator` (it then starts the emulator itself).
+// Run through `cargo xtask bench`, which builds pkg/, target/size/named.wasm and the emulator and starts the
+// emulator with `--public-url https://emu.test`. Alone: `node bench/run.mjs` after `cargo xtask bench` has built
+// those once (it then starts the emulator itself; twiggy from $TWIGGY or the PATH).
 import { readFileSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -14,6 +14,8 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import * as esbuild from "esbuild";
+import { bundle as bundleBytes, gzip, judge, measure, shippedFiles } from "./size.mjs";
+import { CRATE, sizeBreakdown, readable } from "./breakdown.mjs";
 import * as OTPAuth from "otpauth";
 import { AuthClient, isMfaRequiredError } from "@auth0/auth0-auth-js";
 import * as pkg from "../pkg/auth0_mfa_wasm.js";
@@ -49,7 +51,7 @@ const progress = (text) => process.stderr.write(`bench: ${text}\n`);
 function sizes(bytes) {
   return {
     raw: bytes.length,
-    gzip: zlib.gzipSync(bytes, { level: 9 }).length,
+    gzip: gzip(bytes),
     brotli: zlib.brotliCompressSync(bytes, {
       params: { [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
     }).length,
@@ -58,29 +60,20 @@ function sizes(bytes) {
 
 const add = (a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli });
 
-async function bundle(entry) {
-  const result = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: [path.join(ROOT, "bench/entries", entry)],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    write: false,
-    logLevel: "silent",
-  });
-  return sizes(Buffer.from(result.outputFiles[0].contents));
-}
+const bundle = async (entry) => sizes(await bundleBytes(entry));
 
 async function bundleSizes() {
   progress("bundle sizes (esbuild, gzip -9, brotli 11)");
-  const oursJs = await bundle("ours.js");
-  // The glue leaves the .wasm to be fetched next to it: a second file, compressed on its own.
-  const oursWasm = sizes(readFileSync(WASM));
+  // bench/size.mjs's files and figures, the very ones the size budget of `cargo xtask test` checks. The glue
+  // leaves the .wasm to be fetched next to it: a second file, compressed on its own.
+  const files = await shippedFiles();
+  const oursJs = sizes(files.js);
+  const oursWasm = sizes(files.wasm);
   return {
     oursJs,
     oursWasm,
     ours: add(oursJs, oursWasm),
+    shipped: judge(measure(files)),
     auth0: await bundle("auth0-auth-js.js"),
     otpauth: await bundle("otpauth.js"),
     peers: await bundle("peers.js"),
@@ -390,9 +383,56 @@ const ns = (ops) => `${(1e9 / ops).toFixed(0)} ns`;
 const otpRow = (name, r) =>
   `| ${name} | ${rate(r.generate)} | ${rate(r.verify)} | ${rate(r.verifyWrong)} | ${(1e9 / r.generate).toFixed(0)} | ${(1e9 / r.verify).toFixed(0)} |`;
 
-function report({ bundles: b, otp, start, login, env }) {
+const bytes = (n) => n.toLocaleString("en-US");
+const share = (n, total) => `${((100 * n) / total).toFixed(1)} %`;
+// A name in a table cell: code, with the cell separator escaped.
+const cell = (name) => `\`${name.replaceAll("|", "\\|")}\``;
+
+function breakdownSection(s) {
+  const rows = (list) => list.map((g) => `| ${cell(g.name)} | ${bytes(g.bytes)} | ${share(g.bytes, s.total)} | ${g.items} |`);
+  return `## Size breakdown
+
+What the shipped \`.wasm\` (${bytes(s.total)} bytes before compression) is made of. twiggy ${s.twiggy} (\`twiggy top\`) on
+\`target/size/named.wasm\`: the same module with its name section kept, which \`cargo xtask bench\` builds from the
+same release wasm with pkg/'s wasm-bindgen and wasm-opt flags plus \`-g\` (\`xtask/src/size.rs\`, which checks it is
+pkg/'s wasm byte for byte once the names are taken out). Bytes of code and data in the uncompressed file; the name
+section is not counted, so every table's rows add up to the file. Trait impls count for the crate of their type
+(of their trait when the type is generic or primitive), drop glue for the type it drops; functions that wasm-opt
+merged or made count by the name in its function map. wasm-opt inlines freely: a function's bytes may hold code
+of others it calls.
+
+### By crate
+
+| Crate or group | Bytes | Share | Items |
+|---|---|---|---|
+${rows(s.groups).join("\n")}
+
+Bracketed groups are no crate. \`[wasm-bindgen shims and export wrappers]\`: the functions JavaScript calls
+(\`… externref shim\`, \`… multivalue shim\`, \`__wbg_…_free\`, \`hotp_weak\`), wasm-bindgen's adapters around the
+\`#[wasm_bindgen]\` wrappers, into which wasm-opt has mostly inlined the exported method itself. \`[import and export
+entries]\`: the import and export sections, the names of everything that crosses to JavaScript. \`[data segments]\`:
+constants (strings, tables). \`[types, tables, globals, headers]\`: the rest of the module's structure.
+
+### ${CRATE} by module
+
+| Module | Bytes | Share of the wasm | Functions |
+|---|---|---|---|
+${rows(s.modules).join("\n")}
+
+### The ${s.largest.length} largest functions
+
+Hashes and crate disambiguators left out: an \`async fn\`'s states are several \`{{closure}}\` functions of one name.
+
+| # | Function | Bytes | Crate or module |
+|---|---|---|---|
+${s.largest.map((f, i) => `| ${i + 1} | ${cell(readable(f.name))} | ${bytes(f.bytes)} | ${cell(f.group)} |`).join("\n")}
+`;
+}
+
+function report({ bundles: b, otp, start, login, env, breakdown }) {
   const trio = (s) => `${kb(s.raw)} / ${kb(s.gzip)} / ${kb(s.brotli)}`;
   const sizeOk = b.ours.gzip <= 30 * KB && b.ours.gzip < b.peers.gzip;
+  const { shipped } = b;
   const genRatio = otp.ours.generate / otp.otpauth.generate;
   const verRatio = otp.ours.verify / otp.otpauth.verify;
   const startOk = start.total < 5;
@@ -402,6 +442,7 @@ function report({ bundles: b, otp, start, login, env }) {
     "| Measure | auth0-mfa-wasm | Peer | Target | Met |",
     "|---|---|---|---|---|",
     `| Bundle, raw / gzip -9 / brotli (JS + wasm) | ${trio(b.ours)} | ${trio(b.peers)} (auth0-auth-js + otpauth) | ≤ 30 KB gzip and < peers | ${mark(sizeOk)} |`,
+    `| Size budget: JS + wasm, gzip -9 bytes (checked by \`cargo xtask test\`) | ${bytes(shipped.gzip)} | — | ≤ ${bytes(shipped.budget)} (bench/size-budget.json) | ${mark(shipped.withinBudget)} |`,
     `| TOTP generate (Node) | ${rate(otp.ours.generate)} | ${rate(otp.otpauth.generate)} (otpauth) | ≥ 3× → ${genRatio.toFixed(2)}× | ${mark(genRatio >= 3)} |`,
     `| TOTP verify, window ±1 (Node) | ${rate(otp.ours.verify)} | ${rate(otp.otpauth.verify)} (otpauth) | ≥ 3× → ${verRatio.toFixed(2)}× | ${mark(verRatio >= 3)} |`,
     `| Start-up: compile + instantiate (median of ${STARTUP_SAMPLES}) | ${ms(start.total)} | — | < 5 ms | ${mark(startOk)} |`,
@@ -444,6 +485,10 @@ esbuild ${b.esbuild}, \`bundle\`, \`minify\`, \`format: "esm"\`, \`platform: "br
 | @auth0/auth0-auth-js (\`AuthClient\`, \`MfaClient\`) | ${kb(b.auth0.raw)} | ${kb(b.auth0.gzip)} | ${kb(b.auth0.brotli)} |
 | otpauth (\`TOTP\`, \`Secret\`) | ${kb(b.otpauth.raw)} | ${kb(b.otpauth.gzip)} | ${kb(b.otpauth.brotli)} |
 | **Peers combined** (one bundle) | **${kb(b.peers.raw)}** | **${kb(b.peers.gzip)}** | **${kb(b.peers.brotli)}** |
+
+Size budget (\`bench/size-budget.json\`, checked by \`cargo xtask test\` with \`node bench/size.mjs --check\`, the same
+measurement): ${bytes(shipped.gzip)} bytes gzip -9 (JS ${bytes(shipped.js.gzip)} + wasm ${bytes(shipped.wasm.gzip)}) against
+${bytes(shipped.budget)}, ${shipped.withinBudget ? `${bytes(shipped.budget - shipped.gzip)} bytes to spare` : `**${bytes(shipped.gzip - shipped.budget)} bytes over**`}.
 
 ## OTP speed in Node
 
@@ -510,15 +555,18 @@ ${env.date} · ${env.cpu} · ${env.os} · Node ${env.node} (V8 ${env.v8}) · loa
 
 ${table}
 ${missed.length ? `\n### Targets missed\n\n${missed.join("\n")}\n` : ""}
-${details}`;
+${details}
+${breakdownSection(breakdown)}`;
 }
 
 const env = machine();
 const bundles = await bundleSizes();
+progress("size breakdown (twiggy on target/size/named.wasm)");
+const breakdown = sizeBreakdown({ root: ROOT, twiggy: process.env.TWIGGY ?? "twiggy", shippedBytes: bundles.oursWasm.raw });
 const otp = await otpSpeed();
 const start = startup();
 const login = await flow();
-const markdown = report({ bundles, otp, start, login, env });
+const markdown = report({ bundles, otp, start, login, env, breakdown });
 writeFileSync(path.join(ROOT, "bench/RESULTS.md"), markdown);
 console.log(markdown);
 progress("written to bench/RESULTS.md");

@@ -92,11 +92,8 @@ pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
 
 /// A Unix time in whole seconds from a `Timestamp` (milliseconds or a `Date`); absent means now.
 pub(crate) fn unix_seconds(value: Option<&JsValue>) -> Result<u64, JsValue> {
-    let millis = if let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) {
-        time_millis(value)?
-    } else {
-        Date::now()
-    };
+    let millis =
+        if let Some(value) = value.filter(|v| !v.is_null_or_undefined()) { time_millis(value)? } else { Date::now() };
     if !millis.is_finite() || !(0.0..=MAX_TIME_MS).contains(&millis) {
         return Err(js_error(ErrorCode::InvalidTime, "time must be a valid date at or after 1970-01-01"));
     }
@@ -125,7 +122,7 @@ fn whole_number(value: &JsValue, min: u64, max: u64) -> Option<u64> {
 
 /// A positional whole-number argument; `None` when absent.
 pub(crate) fn optional_count(value: Option<&JsValue>, what: &str, min: u64, max: u64) -> Result<Option<u64>, JsValue> {
-    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else { return Ok(None) };
+    let Some(value) = value.filter(|v| !v.is_null_or_undefined()) else { return Ok(None) };
     whole_number(value, min, max)
         .map(Some)
         .ok_or_else(|| invalid_argument(&format!("{what} must be a whole number from {min} to {max}")))
@@ -135,17 +132,22 @@ thread_local! {
     static PROPERTY_NAMES: std::cell::RefCell<Vec<(&'static str, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// `key` as a JavaScript string, made once: passing a string into JavaScript decodes it there, which costs more
-/// than the property lookup itself (a `Totp.verify` with options reads three).
-fn property_name(key: &'static str) -> JsValue {
-    PROPERTY_NAMES.with_borrow_mut(|names| {
-        if let Some((_, name)) = names.iter().find(|(known, _)| *known == key) {
-            return name.clone();
-        }
-        let name = JsValue::from_str(key);
-        names.push((key, name.clone()));
-        name
-    })
+/// `object[key]`, with `key` made into a JavaScript string once: passing a string into JavaScript decodes it there,
+/// which costs more than the property lookup itself (a `Totp.verify` with options reads three).
+fn property(object: &Object, key: &'static str) -> Result<JsValue, JsValue> {
+    // Only shared borrows while JavaScript runs: a getter may call back into this module and read options too, and a
+    // name first needed there is used without being kept.
+    let cached = PROPERTY_NAMES.with(|names| {
+        let names = names.try_borrow().ok()?;
+        let (_, name) = names.iter().find(|(known, _)| *known == key)?;
+        Some(Reflect::get(object, name))
+    });
+    if let Some(value) = cached {
+        return value;
+    }
+    let name = JsValue::from_str(key);
+    PROPERTY_NAMES.with(|names| names.try_borrow_mut().map(|mut names| names.push((key, name.clone()))).ok());
+    Reflect::get(object, &name)
 }
 
 /// An options object; `undefined` and `null` mean "all defaults".
@@ -153,8 +155,9 @@ pub(crate) struct Options(Option<Object>);
 
 impl Options {
     pub(crate) fn new(value: Option<&JsValue>, what: &str) -> Result<Self, JsValue> {
-        let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else { return Ok(Self(None)) };
-        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+        let Some(value) = value.filter(|v| !v.is_null_or_undefined()) else { return Ok(Self(None)) };
+        // `is_object` is false for functions (`typeof` says "function").
+        if !value.is_object() || js_sys::Array::is_array(value) {
             return Err(invalid_argument(&format!("{what} must be an object")));
         }
         Ok(Self(Some(value.clone().unchecked_into())))
@@ -171,10 +174,9 @@ impl Options {
     /// The property `key`; `None` when absent, `undefined` or `null`. A getter that throws is an invalid option, not a crash.
     pub(crate) fn get(&self, key: &'static str) -> Result<Option<JsValue>, JsValue> {
         let Some(object) = &self.0 else { return Ok(None) };
-        let value = Reflect::get(object, &property_name(key)).map_err(|_| invalid_option(key, "could not be read"))?;
-        Ok((!value.is_undefined() && !value.is_null()).then_some(value))
+        let value = property(object, key).map_err(|_| invalid_option(key, "could not be read"))?;
+        Ok((!value.is_null_or_undefined()).then_some(value))
     }
-
     pub(crate) fn text(&self, key: &'static str) -> Result<Option<String>, JsValue> {
         match self.get(key)? {
             None => Ok(None),
@@ -182,7 +184,6 @@ impl Options {
             Some(_) => Err(invalid_option(key, "must be a string")),
         }
     }
-
     pub(crate) fn count(&self, key: &'static str, min: u64, max: u64) -> Result<Option<u64>, JsValue> {
         match self.get(key)? {
             None => Ok(None),

@@ -1,4 +1,4 @@
-//! The build and test driver: `cargo xtask <setup|build|test|bench>`.
+//! The build and test driver: `cargo xtask <setup|build|demo|test|bench|size>`.
 //!
 //! Everything a fresh machine lacks is installed from the package registries only (crates.io, npm, Debian), and
 //! only when missing, so running any command twice costs nothing extra.
@@ -11,6 +11,7 @@ mod fuzz;
 mod report;
 mod setup;
 mod shell;
+mod size;
 
 use emulator::Emulator;
 use report::Report;
@@ -20,14 +21,16 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  setup   install what is missing: wasm32 target, wasm-bindgen-cli, wasm-pack, browsers and drivers, npm packages
+  setup   install what is missing: wasm32 target, wasm-bindgen-cli, wasm-pack, twiggy, browsers and drivers,
+          npm packages
   build   build pkg/, the size-optimised npm package
   demo    build pkg/, start the emulator and serve the demo in www/ (--port, --emulator-port; --help for more)
   test    setup, then every suite: fmt, clippy (native and wasm32), cargo test, short fuzz runs, wasm-bindgen
-          tests in Chromium, Firefox, a dedicated worker and Node, the JavaScript and Playwright tests against
-          pkg/, and the supply-chain checks
-  bench   build, then measure bundle size, OTP speed, wasm start-up and a login against the emulator, ours beside
-          its peers; prints a table and writes bench/RESULTS.md";
+          tests in Chromium, Firefox, a dedicated worker and Node, the size budget (bench/size-budget.json), the
+          JavaScript and Playwright tests against pkg/, and the supply-chain checks
+  bench   build, then measure bundle size (and what it is made of), OTP speed, wasm start-up and a login against
+          the emulator, ours beside its peers; prints a table and writes bench/RESULTS.md
+  size    build, then only the size budget check of `test`";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         "build" => setup::run().and_then(|tools| build(&tools)),
         "test" => test(),
         "bench" => bench::run(),
+        "size" => size::run(),
         "demo" => demo::run(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!("{USAGE}");
@@ -51,6 +55,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// How pkg/ is made from the release wasm: wasm-bindgen with these flags, then wasm-opt with these. The size
+/// breakdown (size.rs) builds with the same ones, so that what it measures is what ships.
+const BINDGEN_FLAGS: [&str; 3] = ["--target", "web", "--weak-refs"];
+const WASM_OPT_FLAGS: [&str; 9] = [
+    "-Oz",
+    "--strip-debug",
+    "--strip-producers",
+    // The features Rust enables by default for wasm32-unknown-unknown; wasm-opt must know them to keep them.
+    "--enable-mutable-globals",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+];
+
+/// The release wasm that cargo builds, before wasm-bindgen.
+fn release_wasm() -> std::path::PathBuf {
+    root().join("target/wasm32-unknown-unknown/release/auth0_mfa_wasm.wasm")
+}
+
 /// Builds `pkg/`: release wasm (opt-level z, LTO, one codegen unit, abort on panic), wasm-bindgen, `wasm-opt -Oz`,
 /// then the npm metadata.
 fn build(tools: &setup::Tools) -> Result<(), String> {
@@ -58,33 +83,13 @@ fn build(tools: &setup::Tools) -> Result<(), String> {
     Cmd::new("cargo")
         .args(["build", "--lib", "--release", "--target", "wasm32-unknown-unknown", "-p", "auth0-mfa-wasm"])
         .run()?;
-    let wasm = root.join("target/wasm32-unknown-unknown/release/auth0_mfa_wasm.wasm");
     let pkg = root.join("pkg");
     if pkg.exists() {
         std::fs::remove_dir_all(&pkg).map_err(|e| format!("cannot clear pkg/: {e}"))?;
     }
-    Cmd::new(&tools.wasm_bindgen)
-        .arg(&wasm)
-        .args(["--out-dir"])
-        .arg(&pkg)
-        .args(["--target", "web", "--weak-refs"])
-        .run()?;
+    Cmd::new(&tools.wasm_bindgen).arg(release_wasm()).args(["--out-dir"]).arg(&pkg).args(BINDGEN_FLAGS).run()?;
     let bg = pkg.join("auth0_mfa_wasm_bg.wasm");
-    // The features Rust enables by default for wasm32-unknown-unknown; wasm-opt must know them to keep them.
-    Cmd::new(&tools.wasm_opt)
-        .arg(&bg)
-        .args(["-Oz", "--strip-debug", "--strip-producers"])
-        .args([
-            "--enable-mutable-globals",
-            "--enable-sign-ext",
-            "--enable-reference-types",
-            "--enable-multivalue",
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-        ])
-        .arg("-o")
-        .arg(&bg)
-        .run()?;
+    Cmd::new(&tools.wasm_opt).arg(&bg).args(WASM_OPT_FLAGS).arg("-o").arg(&bg).run()?;
     // Entries for runtimes that cannot fetch the wasm themselves: Node reads it from disk, workerd imports it.
     for entry in ["node.js", "workerd.js"] {
         std::fs::copy(root.join("src/js/entry").join(entry), pkg.join(entry))
@@ -117,7 +122,7 @@ fn build_panic_probe(tools: &setup::Tools) -> Result<(), String> {
         .arg(target_dir.join("wasm32-unknown-unknown/release/auth0_mfa_wasm.wasm"))
         .arg("--out-dir")
         .arg(root.join("target/panic-probe"))
-        .args(["--target", "web", "--weak-refs"])
+        .args(BINDGEN_FLAGS)
         .run()
 }
 
@@ -202,8 +207,14 @@ fn test() -> Result<(), String> {
     }
     drop(emulator);
 
+    // The grouping behind bench's size breakdown, on the names twiggy prints; needs no build.
+    report.suite(
+        "size breakdown grouping (bench/breakdown.test.mjs)",
+        Cmd::new("node").args(["--test", "--test-reporter=tap", "bench/breakdown.test.mjs"]),
+    );
     match build(&tools).and_then(|()| build_panic_probe(&tools)) {
         Ok(()) => {
+            size::check_budget(&mut report);
             let mut node_tests =
                 Cmd::new("node").args(["--test", "--test-reporter=tap"]).env("EMULATOR_BIN", emulator::binary());
             for dir in ["tests/js", "tests/consumers"] {

@@ -9,6 +9,8 @@ pub struct Tools {
     pub wasm_opt: PathBuf,
     pub chromedriver: PathBuf,
     pub geckodriver: PathBuf,
+    /// For the size breakdown of `cargo xtask bench`.
+    pub twiggy: PathBuf,
 }
 
 pub fn run() -> Result<Tools, String> {
@@ -18,12 +20,13 @@ pub fn run() -> Result<Tools, String> {
     cargo_tool("wasm-pack", "wasm-pack")?;
     debian_packages()?;
     let geckodriver = cargo_tool("geckodriver", "geckodriver")?;
+    let twiggy = cargo_tool("twiggy", "twiggy")?;
     npm_packages()?;
     let wasm_opt =
         which("wasm-opt").filter(|p| p.starts_with(root())).ok_or("wasm-opt from npm binaryen is missing")?;
     let chromedriver = which("chromedriver").ok_or("chromedriver is missing after installing chromium-driver")?;
     println!("setup: all tools present");
-    Ok(Tools { wasm_bindgen, wasm_opt, chromedriver, geckodriver })
+    Ok(Tools { wasm_bindgen, wasm_opt, chromedriver, geckodriver, twiggy })
 }
 
 fn check_node() -> Result<(), String> {

@@ -68,6 +68,11 @@ impl Cmd {
         self
     }
 
+    /// The command line as `run` echoes it.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
     /// Runs with inherited output; an error if it cannot start or exits non-zero.
     pub fn run(mut self) -> Result<(), String> {
         println!("$ {}", self.shown);
