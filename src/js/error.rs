@@ -5,7 +5,7 @@ use crate::code::ErrorCode;
 use crate::error::Error as FlowError;
 use crate::otp::OtpError;
 use js_sys::{Date, Error, Object, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 const NAME: &str = "Auth0MfaError";
 
@@ -58,8 +58,6 @@ fn auth0_mfa_error(code: ErrorCode, message: &str, fields: Fields<'_>) -> JsValu
     }
     js.into()
 }
-
-use wasm_bindgen::JsCast;
 
 /// An error with a code and a message only: bad input from JavaScript.
 pub(crate) fn js_error(code: ErrorCode, message: &str) -> JsValue {
