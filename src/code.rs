@@ -160,7 +160,8 @@ mod tests {
         Auth0Detail { status: 400, error: "e".into(), description: None }
     }
 
-    /// One value of every variant; the match makes adding a variant without listing it here a compile error.
+    /// One value of every variant. A variant with a new code that is missing here fails
+    /// `every_listed_code_is_one_an_error_gives`.
     fn every_flow_error() -> Vec<Error> {
         let errors = vec![
             Error::MfaRequired(Box::new(MfaRequired {
@@ -202,37 +203,6 @@ mod tests {
             Error::InvalidArgument { argument: "a", reason: "r" },
             Error::InvalidState { operation: "o", stage: "s" },
         ];
-        for error in &errors {
-            match error {
-                Error::MfaRequired(_)
-                | Error::EnrollmentRequired(_)
-                | Error::InvalidCode(_)
-                | Error::MfaTokenExpired(_)
-                | Error::MfaTokenInvalid(_)
-                | Error::ChallengeExpired(_)
-                | Error::AlreadyEnrolled(_)
-                | Error::InvalidCredentials(_)
-                | Error::TooManyAttempts(_)
-                | Error::RateLimited { .. }
-                | Error::UserBlocked(_)
-                | Error::PasswordLeaked(_)
-                | Error::VerificationRequired(_)
-                | Error::UnauthorizedClient(_)
-                | Error::AccessDenied(_)
-                | Error::PushRejected(_)
-                | Error::PushTimeout { .. }
-                | Error::AuthorizationPending(_)
-                | Error::SlowDown(_)
-                | Error::ServerError(_)
-                | Error::Auth0(_)
-                | Error::Network(_)
-                | Error::Timeout
-                | Error::Aborted
-                | Error::InvalidResponse { .. }
-                | Error::InvalidArgument { .. }
-                | Error::InvalidState { .. } => {}
-            }
-        }
         errors
     }
 
@@ -244,15 +214,6 @@ mod tests {
             OtpError::InvalidUri(UriProblem::NotOtpauth),
             OtpError::RandomUnavailable,
         ];
-        for error in &errors {
-            match error {
-                OtpError::InvalidBase32(_)
-                | OtpError::InvalidSecret(_)
-                | OtpError::InvalidOption { .. }
-                | OtpError::InvalidUri(_)
-                | OtpError::RandomUnavailable => {}
-            }
-        }
         errors
     }
 

@@ -66,7 +66,6 @@ pub(crate) fn js_error(code: ErrorCode, message: &str) -> JsValue {
 
 /// The error of a login step, with what Auth0 answered.
 pub(crate) fn flow_error(error: &FlowError) -> JsValue {
-    let now_secs = (Date::now() / 1000.0) as u64;
     auth0_mfa_error(
         error.error_code(),
         &error.to_string(),
@@ -74,7 +73,9 @@ pub(crate) fn flow_error(error: &FlowError) -> JsValue {
             status: error.status(),
             error: error.auth0_error(),
             description: error.description(),
-            retry_after_secs: error.retry_after().map(|retry_after| retry_after.seconds_from(now_secs)),
+            retry_after_secs: error
+                .retry_after()
+                .map(|retry_after| retry_after.seconds_from((Date::now() / 1000.0) as u64)),
             mfa: error.mfa_required(),
             retryable: Some(error.is_retryable()),
             restart_required: Some(error.requires_restart()),
