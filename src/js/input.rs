@@ -3,15 +3,13 @@
 
 use super::error::{invalid_argument, invalid_option, js_error};
 use crate::code::ErrorCode;
-use js_sys::{Date, Function, JsString, Object, Reflect, Symbol, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Date, JsString, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
 
 /// Longest string accepted where a secret, code, name or URI is expected: far above any real value.
 pub(crate) const MAX_TEXT_CHARS: u32 = 16 * 1024;
 /// Largest byte array accepted for a secret or for base32 encoding.
 pub(crate) const MAX_BYTES: u32 = 1024 * 1024;
-/// Latest time a `Date` can hold, in milliseconds (ECMAScript §21.4.1.1).
-const MAX_TIME_MS: f64 = 8.64e15;
 /// Largest integer a JavaScript number holds exactly.
 pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
@@ -27,47 +25,29 @@ pub(crate) fn text(value: &JsValue, what: &str, max_chars: u32) -> Result<String
     Ok(String::from(js))
 }
 
-/// Built-in functions that read a value's internal slots. Unlike `instanceof` and property reads, they accept a value
-/// of another realm (an iframe, a Node `vm` context, a test runner's sandbox), and no own property or changed
-/// prototype can make them lie or throw.
-struct Intrinsics {
-    /// `%TypedArray%.prototype[Symbol.toStringTag]`'s getter: the kind of typed array, or `undefined`.
-    typed_array_kind: Function,
-    /// `%TypedArray%.prototype.length`'s getter.
-    typed_array_length: Function,
-    /// `Date.prototype.getTime`, which throws for anything but a `Date`.
-    date_get_time: Function,
-}
+/// `read.js` answers with plain numbers: this one for undefined or null, this one for a getter that threw; what it
+/// cannot read (-2) fails every range check below, as no value read is negative.
+const ABSENT: f64 = -1.0;
+const THREW: f64 = -3.0;
 
-impl Intrinsics {
-    fn find() -> Option<Self> {
-        let typed_array = Object::get_prototype_of(&Object::get_prototype_of(&Uint8Array::new_with_length(0)));
-        let getter = |key: &JsValue| {
-            let descriptor = Object::get_own_property_descriptor(&typed_array, key);
-            Reflect::get(&descriptor, &"get".into()).ok()?.dyn_into::<Function>().ok()
-        };
-        let date = Object::get_prototype_of(&Date::new_0());
-        Some(Self {
-            typed_array_kind: getter(&Symbol::to_string_tag())?,
-            typed_array_length: getter(&"length".into())?,
-            date_get_time: Reflect::get(&date, &"getTime".into()).ok()?.dyn_into::<Function>().ok()?,
-        })
-    }
-}
-
-thread_local! {
-    static INTRINSICS: Option<Intrinsics> = Intrinsics::find();
+#[wasm_bindgen(module = "/src/js/read.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = uint8ArrayLength)]
+    fn uint8_array_length_or_minus_one(value: &JsValue) -> f64;
+    #[wasm_bindgen(js_name = timeValue)]
+    fn time_value(value: &JsValue) -> f64;
+    #[wasm_bindgen(js_name = timeOption)]
+    fn time_option(object: &Object, key: &JsValue) -> f64;
+    #[wasm_bindgen(js_name = wholeOption)]
+    fn whole_option(object: &Object, key: &JsValue) -> f64;
+    #[wasm_bindgen(js_name = optionsKind)]
+    fn options_kind(value: &JsValue) -> u32;
 }
 
 /// The length of `value` if it is a Uint8Array, of whatever realm.
 fn uint8_array_length(value: &JsValue) -> Option<u32> {
-    INTRINSICS.with(|intrinsics| {
-        let intrinsics = intrinsics.as_ref()?;
-        if intrinsics.typed_array_kind.call0(value).ok()? != "Uint8Array" {
-            return None;
-        }
-        Some(intrinsics.typed_array_length.call0(value).ok()?.as_f64()? as u32)
-    })
+    let length = uint8_array_length_or_minus_one(value);
+    (length >= 0.0).then_some(length as u32)
 }
 
 pub(crate) fn is_uint8_array(value: &JsValue) -> bool {
@@ -90,32 +70,27 @@ pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
     Ok(Uint8Array::new(value).to_vec())
 }
 
-/// A Unix time in whole seconds from a `Timestamp` (milliseconds or a `Date`); absent means now.
+/// A Unix time in whole seconds from a `Timestamp` (milliseconds or a `Date`); absent, `undefined` or `null` means
+/// now.
 pub(crate) fn unix_seconds(value: Option<&JsValue>) -> Result<u64, JsValue> {
-    let millis =
-        if let Some(value) = value.filter(|v| !v.is_null_or_undefined()) { time_millis(value)? } else { Date::now() };
-    if !millis.is_finite() || !(0.0..=MAX_TIME_MS).contains(&millis) {
-        return Err(js_error(ErrorCode::InvalidTime, "time must be a valid date at or after 1970-01-01"));
+    seconds_from_millis(value.map_or(ABSENT, time_value))
+}
+
+/// Milliseconds as `read.js` gives them (within what a `Date` holds from 1970 on, or a mark) as Unix seconds.
+fn seconds_from_millis(millis: f64) -> Result<u64, JsValue> {
+    let millis = if millis == ABSENT { Date::now() } else { millis };
+    if millis < 0.0 {
+        return Err(js_error(
+            ErrorCode::InvalidTime,
+            "time must be milliseconds since the Unix epoch or a Date, at or after 1970-01-01",
+        ));
     }
     Ok((millis / 1000.0).floor() as u64)
 }
 
-/// Numbers first: they are the common case, and a `typeof` test is cheaper than a call.
-fn time_millis(value: &JsValue) -> Result<f64, JsValue> {
-    let date_millis = || INTRINSICS.with(|intrinsics| intrinsics.as_ref()?.date_get_time.call0(value).ok()?.as_f64());
-    Ok(if let Some(number) = value.as_f64() {
-        number
-    } else if let Some(millis) = date_millis() {
-        millis
-    } else {
-        return Err(js_error(ErrorCode::InvalidTime, "time must be milliseconds since the Unix epoch or a Date"));
-    })
-}
-
 /// A whole number in `min..=max` (at most 2^53 - 1). Bounds are integers so that messages need no float
 /// formatting, which would add 15 KB of wasm.
-fn whole_number(value: &JsValue, min: u64, max: u64) -> Option<u64> {
-    let number = value.as_f64()?;
+fn whole_number(number: f64, min: u64, max: u64) -> Option<u64> {
     let in_range = number >= min as f64 && number <= max.min(MAX_SAFE_INTEGER) as f64;
     (number.fract() == 0.0 && in_range).then_some(number as u64)
 }
@@ -123,7 +98,9 @@ fn whole_number(value: &JsValue, min: u64, max: u64) -> Option<u64> {
 /// A positional whole-number argument; `None` when absent.
 pub(crate) fn optional_count(value: Option<&JsValue>, what: &str, min: u64, max: u64) -> Result<Option<u64>, JsValue> {
     let Some(value) = value.filter(|v| !v.is_null_or_undefined()) else { return Ok(None) };
-    whole_number(value, min, max)
+    value
+        .as_f64()
+        .and_then(|number| whole_number(number, min, max))
         .map(Some)
         .ok_or_else(|| invalid_argument(&format!("{what} must be a whole number from {min} to {max}")))
 }
@@ -132,38 +109,37 @@ thread_local! {
     static PROPERTY_NAMES: std::cell::RefCell<Vec<(&'static str, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// `object[key]`, with `key` made into a JavaScript string once: passing a string into JavaScript decodes it there,
-/// which costs more than the property lookup itself (a `Totp.verify` with options reads three).
-fn property(object: &Object, key: &'static str) -> Result<JsValue, JsValue> {
+/// `read(object, key)`, with `key` made into a JavaScript string once: passing a string into JavaScript decodes it
+/// there, which costs more than the property lookup itself (a `Totp.verify` with options reads three).
+fn with_key<T>(key: &'static str, read: impl Fn(&JsValue) -> T) -> T {
     // Only shared borrows while JavaScript runs: a getter may call back into this module and read options too, and a
     // name first needed there is used without being kept.
     let cached = PROPERTY_NAMES.with(|names| {
         let names = names.try_borrow().ok()?;
         let (_, name) = names.iter().find(|(known, _)| *known == key)?;
-        Some(Reflect::get(object, name))
+        Some(read(name))
     });
     if let Some(value) = cached {
         return value;
     }
     let name = JsValue::from_str(key);
     PROPERTY_NAMES.with(|names| names.try_borrow_mut().map(|mut names| names.push((key, name.clone()))).ok());
-    Reflect::get(object, &name)
+    read(&name)
 }
 
 /// An options object; `undefined` and `null` mean "all defaults".
-pub(crate) struct Options(Option<Object>);
+pub(crate) struct Options<'a>(Option<&'a Object>);
 
-impl Options {
-    pub(crate) fn new(value: Option<&JsValue>, what: &str) -> Result<Self, JsValue> {
-        let Some(value) = value.filter(|v| !v.is_null_or_undefined()) else { return Ok(Self(None)) };
-        // `is_object` is false for functions (`typeof` says "function").
-        if !value.is_object() || js_sys::Array::is_array(value) {
-            return Err(invalid_argument(&format!("{what} must be an object")));
+impl<'a> Options<'a> {
+    pub(crate) fn new(value: Option<&'a JsValue>, what: &str) -> Result<Self, JsValue> {
+        match value.map_or(0, options_kind) {
+            0 => Ok(Self(None)),
+            1 => Ok(Self(value.map(JsValue::unchecked_ref))),
+            _ => Err(invalid_argument(&format!("{what} must be an object"))),
         }
-        Ok(Self(Some(value.clone().unchecked_into())))
     }
 
-    pub(crate) fn required(value: &JsValue, what: &str) -> Result<Self, JsValue> {
+    pub(crate) fn required(value: &'a JsValue, what: &str) -> Result<Self, JsValue> {
         let options = Self::new(Some(value), what)?;
         if options.0.is_none() {
             return Err(invalid_argument(&format!("{what} is required")));
@@ -171,12 +147,14 @@ impl Options {
         Ok(options)
     }
 
-    /// The property `key`; `None` when absent, `undefined` or `null`. A getter that throws is an invalid option, not a crash.
+    /// The property `key`; `None` when absent, `undefined` or `null`. A getter that throws is an invalid option, not
+    /// a crash.
     pub(crate) fn get(&self, key: &'static str) -> Result<Option<JsValue>, JsValue> {
-        let Some(object) = &self.0 else { return Ok(None) };
-        let value = property(object, key).map_err(|_| invalid_option(key, "could not be read"))?;
+        let Some(object) = self.0 else { return Ok(None) };
+        let value = with_key(key, |name| Reflect::get(object, name)).map_err(|_| unreadable(key))?;
         Ok((!value.is_null_or_undefined()).then_some(value))
     }
+
     pub(crate) fn text(&self, key: &'static str) -> Result<Option<String>, JsValue> {
         match self.get(key)? {
             None => Ok(None),
@@ -184,12 +162,32 @@ impl Options {
             Some(_) => Err(invalid_option(key, "must be a string")),
         }
     }
+
+    /// A whole number in `min..=max`; `None` when absent, `undefined` or `null`.
     pub(crate) fn count(&self, key: &'static str, min: u64, max: u64) -> Result<Option<u64>, JsValue> {
-        match self.get(key)? {
-            None => Ok(None),
-            Some(value) => whole_number(&value, min, max)
-                .map(Some)
-                .ok_or_else(|| invalid_option(key, &format!("must be a whole number from {min} to {max}"))),
+        let Some(object) = self.0 else { return Ok(None) };
+        let number = with_key(key, |name| whole_option(object, name));
+        if number == ABSENT {
+            return Ok(None);
         }
+        if number == THREW {
+            return Err(unreadable(key));
+        }
+        whole_number(number, min, max)
+            .map(Some)
+            .ok_or_else(|| invalid_option(key, &format!("must be a whole number from {min} to {max}")))
     }
+
+    /// A `Timestamp` option as Unix seconds; absent, `undefined` or `null` means now.
+    pub(crate) fn unix_seconds(&self, key: &'static str) -> Result<u64, JsValue> {
+        let millis = self.0.map_or(ABSENT, |object| with_key(key, |name| time_option(object, name)));
+        if millis == THREW {
+            return Err(unreadable(key));
+        }
+        seconds_from_millis(millis)
+    }
+}
+
+fn unreadable(key: &str) -> JsValue {
+    invalid_option(key, "could not be read")
 }

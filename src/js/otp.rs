@@ -123,7 +123,7 @@ impl Totp {
             .map_err(|_| js_error(ErrorCode::InvalidCode, "code must be a string"))?;
         let options = Options::new(options.as_ref(), "options")?;
         let window = options.count("window", 0, 100)?.map_or(DEFAULT_WINDOW, |w| w as u32);
-        let time = input::unix_seconds(options.get("time")?.as_ref())?;
+        let time = options.unix_seconds("time")?;
         let after_step = options.count("afterStep", 0, MAX_SAFE_INTEGER)?;
         self.inner.verify(&code, time, window, after_step).map(offset_or_null).map_err(otp_error)
     }

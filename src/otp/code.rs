@@ -58,12 +58,18 @@ impl KeyedMac {
         }
     }
 
-    /// An empty result (which matches no code) only if keying had failed.
-    fn mac(&self, message: &[u8]) -> Vec<u8> {
-        fn run<M: Mac + Clone>(keyed: &Option<M>, message: &[u8]) -> Vec<u8> {
-            let Some(mut mac) = keyed.clone() else { return Vec::new() };
+    /// RFC 4226 §5.3's dynamic truncation of the HMAC of `message`, read straight from the hash output: no
+    /// allocation per code. Keying cannot fail (HMAC takes keys of any length); were it to, this is 0.
+    fn truncated(&self, message: &[u8]) -> u32 {
+        fn run<M: Mac + Clone>(keyed: &Option<M>, message: &[u8]) -> u32 {
+            let Some(mut mac) = keyed.clone() else { return 0 };
             mac.update(message);
-            mac.finalize().into_bytes().to_vec()
+            let hash = mac.finalize().into_bytes();
+            let offset = hash.last().map_or(0, |b| usize::from(b & 0x0f));
+            match hash.get(offset..offset + 4) {
+                Some(&[a, b, c, d]) => u32::from_be_bytes([a & 0x7f, b, c, d]),
+                _ => 0,
+            }
         }
         match self {
             Self::Sha1(keyed) => run(keyed, message),
@@ -117,13 +123,7 @@ pub(crate) fn hotp(secret: &Secret, counter: u64, algorithm: Algorithm, digits: 
 
 /// The HOTP code as a number: verification compares numbers, so only `generate` pays for formatting.
 fn hotp_value(mac: &KeyedMac, counter: u64, digits: Digits) -> u32 {
-    let hash = mac.mac(&counter.to_be_bytes());
-    let offset = hash.last().map_or(0, |b| usize::from(b & 0x0f));
-    let value = match hash.get(offset..offset + 4) {
-        Some(&[a, b, c, d]) => u32::from_be_bytes([a & 0x7f, b, c, d]),
-        _ => 0,
-    };
-    value % 10u32.pow(digits.get())
+    mac.truncated(&counter.to_be_bytes()) % 10u32.pow(digits.get())
 }
 
 /// The code as a number, ignoring the spaces and hyphens people type inside it ("123 456"); `None` unless exactly

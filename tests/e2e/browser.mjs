@@ -83,8 +83,9 @@ export async function servePages({ pages, dirs }) {
     const prefix = Object.keys(dirs).find((prefix) => pathname.startsWith(prefix));
     const file = prefix && path.join(dirs[prefix], decodeURIComponent(pathname.slice(prefix.length)));
     const type = file && TYPES[path.extname(file)];
-    // Only files directly in a served directory, with a known type.
-    if (!type || path.dirname(file) !== path.resolve(dirs[prefix])) {
+    // Only files inside a served directory (the package's snippets/ among them), with a known type.
+    const inside = file && path.relative(path.resolve(dirs[prefix]), file);
+    if (!type || !inside || inside.startsWith("..") || path.isAbsolute(inside)) {
       response.writeHead(404).end();
       return;
     }

@@ -26,6 +26,11 @@ function trickedSignal() {
   const { signal } = new AbortController();
   return Object.defineProperties(signal, { aborted: throwing, addEventListener: throwing });
 }
+function revokedProxy() {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
 const GARBAGE = [
   undefined, null, true, false, 0, -1, 1.5, NaN, Infinity, -Infinity, 2 ** 53, -(2 ** 53), Number.MAX_VALUE, 10n,
   "", " ", "x", "\u0000", "\uD800", "A".repeat(10 * 1024 * 1024), "otpauth://", "otpauth://totp/x?secret=",
@@ -38,6 +43,7 @@ const GARBAGE = [
   Object.assign(Object.create({ secret: SECRET }), {}), // an inherited field is read like an own one
   lyingLength(), throwingLength(), throwingGetTime(), { secret: lyingLength() }, { time: throwingGetTime() },
   { signal: trickedSignal() }, { signal: { aborted: false, addEventListener() {} } },
+  revokedProxy(), Object.defineProperty({}, "window", throwing), Object.defineProperty({}, "time", throwing),
 ];
 
 function check(label, call) {
@@ -188,6 +194,31 @@ test("built-in values are read by what they hold: of another realm, or with own 
   await assert.rejects(client.waitForPush({ signal: trickedSignal() }), { name: "Auth0MfaError", code: "invalid_option" });
   await assert.rejects(client.waitForPush({ signal: new AbortController().signal }), { code: "invalid_state" });
   assert.equal(client.stage, "start");
+});
+
+test("verify options are read in one call each, with the same answers", () => {
+  const totp = new Totp({ secret: new TextEncoder().encode("12345678901234567890"), digits: 8 });
+  const otherRealm = vm.createContext();
+  assert.equal(totp.verify("94287082", { time: vm.runInContext("new Date(59000)", otherRealm) }), 0);
+  assert.equal(totp.verify("94287082", { time: 89_000, window: 1 }), -1);
+  assert.equal(totp.verify("94287082", { time: 89_000, window: 0 }), null);
+  assert.equal(totp.verify("94287082", { time: 59_000, afterStep: 1 }), null, "the step of the code is refused");
+  assert.equal(totp.verify("94287082", Object.create({ time: 59_000 })), 0, "an inherited option is read");
+  const code = (options) => {
+    try {
+      return `answered ${totp.verify("94287082", options)}`;
+    } catch (error) {
+      assert.equal(error.name, "Auth0MfaError", error.message);
+      return error.code;
+    }
+  };
+  for (const window of ["1", 1.5, -1, 101, 2 ** 53, NaN, {}]) assert.equal(code({ time: 59_000, window }), "invalid_option", String(window));
+  for (const time of ["59000", NaN, -1, 8.64e15 + 1, new Date(NaN), {}]) assert.equal(code({ time }), "invalid_time", String(time));
+  assert.equal(code(Object.defineProperty({}, "window", throwing)), "invalid_option");
+  assert.equal(code(Object.defineProperty({}, "time", throwing)), "invalid_option");
+  assert.equal(code(revokedProxy()), "invalid_argument");
+  assert.equal(code([]), "invalid_argument");
+  assert.equal(code(() => ({})), "invalid_argument");
 });
 
 test("the module keeps answering correctly after all of it", () => {

@@ -4,7 +4,7 @@
 // callers saw, and every unhandled rejection in the isolate; the isolate lives across the requests below.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -92,6 +92,8 @@ before(async () => {
   emulator = await startEmulator([]);
   work = mkdtempSync(join(tmpdir(), "auth0-mfa-panic-workerd-"));
   for (const file of ["auth0_mfa_wasm.js", "auth0_mfa_wasm_bg.wasm"]) copyFileSync(join(PROBE, file), join(work, file));
+  // The JavaScript the module imports besides its glue.
+  cpSync(join(PROBE, "snippets"), join(work, "snippets"), { recursive: true });
   writeFileSync(join(work, "worker.js"), WORKER);
   mf = new Miniflare({
     modules: true,

@@ -158,7 +158,7 @@ fn write_package_json(pkg: &std::path::Path) -> Result<(), String> {
     "./auth0_mfa_wasm_bg.wasm": "./auth0_mfa_wasm_bg.wasm",
     "./package.json": "./package.json"
   }},
-  "files": ["auth0_mfa_wasm_bg.wasm", "auth0_mfa_wasm.js", "auth0_mfa_wasm.d.ts", "auth0_mfa_wasm_bg.wasm.d.ts", "node.js", "workerd.js", "README.md", "LICENSE"],
+  "files": ["auth0_mfa_wasm_bg.wasm", "auth0_mfa_wasm.js", "snippets/", "auth0_mfa_wasm.d.ts", "auth0_mfa_wasm_bg.wasm.d.ts", "node.js", "workerd.js", "README.md", "LICENSE"],
   "sideEffects": ["./node.js", "./workerd.js"],
   "keywords": ["auth0", "mfa", "totp", "hotp", "otp", "wasm", "cloudflare-workers"],
   "engines": {{ "node": ">=20" }}

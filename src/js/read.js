@@ -1,0 +1,82 @@
+// Reads of JavaScript values that the module makes in one call each, where doing them from Rust would take several
+// calls across the boundary. None of them throws: a getter of the caller's that throws is answered with THREW.
+
+// Built-ins that read a value's internal slots, captured when this module loads. Unlike `instanceof` and property
+// reads, they accept a value of another realm (an iframe, a Node `vm` context, a test runner's sandbox), and no own
+// property or changed prototype can make them lie.
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
+const typedArrayKind = Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag).get;
+const typedArrayLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, "length").get;
+const dateGetTime = Date.prototype.getTime;
+
+// The length of a Uint8Array (a detached one has 0), or -1 for anything else.
+export function uint8ArrayLength(value) {
+  try {
+    return typedArrayKind.call(value) === "Uint8Array" ? typedArrayLength.call(value) : -1;
+  } catch {
+    return -1;
+  }
+}
+
+// Plain numbers come back, not `number | undefined`: returning an optional number costs two writes to wasm memory
+// through a DataView, more than the read itself. These mark what is no value; no value read is negative.
+const ABSENT = -1;
+const INVALID = -2;
+const THREW = -3;
+// Latest time a Date can hold, in milliseconds (ECMAScript §21.4.1.1).
+const MAX_TIME_MS = 8.64e15;
+const isSafeInteger = Number.isSafeInteger;
+const isArray = Array.isArray;
+
+// A time argument as milliseconds from a number or a Date, within what a Date can hold from 1970 on; ABSENT for
+// undefined or null (now), INVALID for anything else.
+export function timeValue(value) {
+  if (value === undefined || value === null) return ABSENT;
+  let millis;
+  if (typeof value === "number") {
+    millis = value;
+  } else {
+    try {
+      millis = dateGetTime.call(value);
+    } catch {
+      return INVALID;
+    }
+  }
+  return millis >= 0 && millis <= MAX_TIME_MS ? millis : INVALID;
+}
+
+// `object[key]` as `timeValue` reads it.
+export function timeOption(object, key) {
+  let value;
+  try {
+    value = object[key];
+  } catch {
+    return THREW;
+  }
+  return timeValue(value);
+}
+
+// `object[key]` as a whole number from 0 to 2^53 - 1; ABSENT for undefined or null, INVALID for anything else.
+export function wholeOption(object, key) {
+  let value;
+  try {
+    value = object[key];
+  } catch {
+    return THREW;
+  }
+  if (value === undefined || value === null) return ABSENT;
+  return isSafeInteger(value) && value >= 0 ? value : INVALID;
+}
+
+// What an options argument is: 0 for undefined or null (all defaults), 1 for an object, 2 for anything else (a
+// primitive, a function, an array).
+export function optionsKind(value) {
+  if (value === undefined || value === null) return 0;
+  if (typeof value !== "object") return 2;
+  try {
+    return isArray(value) ? 2 : 1;
+  } catch {
+    // A revoked Proxy.
+    return 2;
+  }
+}
