@@ -74,7 +74,7 @@ function clientOptions() {
 
 // ---- screens ---------------------------------------------------------------------------------------------------
 
-function show(name, { keepAlert = false } = {}) {
+function show(name, { keepAlert = false, focus = true } = {}) {
   if (!keepAlert) hideAlert();
   state.screen = name;
   let step = 0;
@@ -91,7 +91,7 @@ function show(name, { keepAlert = false } = {}) {
   }
   $("step-choose").textContent = state.mode === "enroll" ? "Enroll" : state.mode === "challenge" ? "Challenge" : "Enroll or challenge";
   // Screen readers and keyboard users start each screen at its heading.
-  $(`screen-${name}`).querySelector("h1").focus();
+  if (focus) $(`screen-${name}`).querySelector("h1").focus();
   tick();
 }
 
@@ -529,7 +529,9 @@ async function main() {
   const [, server] = await Promise.all([init(), loadServerConfig()]);
   state.server = server;
   applySettings();
-  show("credentials");
+  // Someone may already be typing in the form the page opened with: leave their cursor where it is.
+  show("credentials", { focus: !$("screen-credentials").contains(document.activeElement) });
+  $("login-submit").disabled = false;
   document.body.dataset.ready = "true";
 }
 

@@ -90,6 +90,7 @@ async function open(viewport = { width: 1000, height: 900 }) {
   page.on("pageerror", (error) => console.error("page error:", error));
   await page.goto(demoUrl);
   await heading(page, "Sign in");
+  await page.waitForFunction(() => document.body.dataset.ready === "true", null, WAIT);
   return page;
 }
 
@@ -351,6 +352,37 @@ test("a wrong code, then the right one, typed with the keyboard only", async () 
   await page.keyboard.press("Enter");
   await signedIn(page, "otp@example.com");
   await finish(page, "07-right-code-signed-in");
+});
+
+test("typing before the module has loaded: nothing is sent, the cursor stays, the sign-in then works", async () => {
+  await freshTenant();
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error));
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(demoUrl);
+  await heading(page, "Sign in");
+  await page.getByLabel("Email or username").focus();
+  await page.keyboard.type("otp@example.com");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  assert.equal(await page.getByRole("button", { name: "Sign in" }).isDisabled(), true);
+  assert.equal(await page.evaluate(() => document.body.dataset.ready), undefined);
+  release();
+  await page.waitForFunction(() => document.body.dataset.ready === "true", null, WAIT);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "password");
+  assert.equal(await page.getByLabel("Email or username").inputValue(), "otp@example.com");
+  await page.keyboard.press("Enter");
+  await heading(page, "A second factor is required");
+  assert.deepEqual(errors, []);
+  await finish(page, "07-typed-before-load");
 });
 
 test("an expired session leads back to the start", async () => {
