@@ -68,6 +68,9 @@ pub enum ResponseProblem {
     Truncated,
     /// The body is JSON but not of the expected shape.
     WrongShape,
+    /// A redirect (3xx). It is not followed: the request would go again, password and codes included, to wherever it
+    /// points.
+    Redirect,
 }
 
 impl ResponseProblem {
@@ -77,6 +80,7 @@ impl ResponseProblem {
             Self::NotJson => "body is not JSON",
             Self::Truncated => "truncated JSON",
             Self::WrongShape => "unexpected JSON",
+            Self::Redirect => "a redirect, which is not followed",
         }
     }
 }
@@ -152,6 +156,17 @@ pub enum Error {
 }
 
 impl Error {
+    /// A redirect answered with `status` (0 when the runtime does not show it), refused.
+    pub(crate) fn redirect(status: u16) -> Self {
+        Self::InvalidResponse {
+            status,
+            problem: ResponseProblem::Redirect,
+            expected: "a response from the tenant itself",
+            excerpt: None,
+            consumed: false,
+        }
+    }
+
     /// The stable code exposed to JavaScript.
     pub fn error_code(&self) -> ErrorCode {
         match self {
@@ -220,7 +235,8 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::MfaRequired(m) => Some(m.status),
-            Self::InvalidResponse { status, .. } => Some(*status),
+            // 0: a redirect whose status the runtime does not show.
+            Self::InvalidResponse { status, .. } => Some(*status).filter(|s| *s != 0),
             _ => self.detail().map(|d| d.status),
         }
     }
@@ -355,7 +371,11 @@ impl fmt::Display for Error {
             Self::Timeout => "the request timed out",
             Self::Aborted => "aborted",
             Self::InvalidResponse { status, problem, expected, excerpt, .. } => {
-                write!(f, "invalid server response (HTTP {status}, {}; expected {expected})", problem.as_str())?;
+                f.write_str("invalid server response (")?;
+                if *status != 0 {
+                    write!(f, "HTTP {status}, ")?;
+                }
+                write!(f, "{}; expected {expected})", problem.as_str())?;
                 if let Some(excerpt) = excerpt {
                     write!(f, ": {excerpt}")?;
                 }
@@ -390,6 +410,7 @@ impl From<crate::http::TransportError> for Error {
             TransportError::Network(reason) => Self::Network(reason),
             TransportError::Timeout => Self::Timeout,
             TransportError::Aborted => Self::Aborted,
+            TransportError::Redirected => Self::redirect(0),
         }
     }
 }

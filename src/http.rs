@@ -8,6 +8,7 @@
 
 use core::fmt;
 use core::future::Future;
+use zeroize::Zeroize;
 
 /// The HTTP methods the Auth0 endpoints use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +42,29 @@ pub struct HttpRequest {
     pub timeout_ms: Option<u32>,
 }
 
+/// A request body holds the password, client secret and codes, and the `authorization` header a token: wiped once
+/// the request is sent.
+impl Drop for HttpRequest {
+    fn drop(&mut self) {
+        self.wipe();
+    }
+}
+
+/// A response body holds tokens: wiped once it is read.
+impl Drop for HttpResponse {
+    fn drop(&mut self) {
+        self.body.zeroize();
+    }
+}
+
 impl HttpRequest {
+    fn wipe(&mut self) {
+        self.body.zeroize();
+        for (_, value) in &mut self.headers {
+            value.zeroize();
+        }
+    }
+
     /// The value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
         find_header(&self.headers, name)
@@ -135,6 +158,9 @@ pub enum TransportError {
     Timeout,
     /// The caller aborted the request.
     Aborted,
+    /// The server answered with a redirect that was not followed, and the runtime shows nothing of it (a browser's
+    /// `opaqueredirect`). A redirect with a visible status is an [`HttpResponse`] like any other.
+    Redirected,
 }
 
 impl fmt::Display for TransportError {
@@ -143,12 +169,14 @@ impl fmt::Display for TransportError {
             Self::Network(reason) => write!(f, "network error: {reason}"),
             Self::Timeout => f.write_str("the request timed out"),
             Self::Aborted => f.write_str("the request was aborted"),
+            Self::Redirected => f.write_str("the server answered with a redirect, which is not followed"),
         }
     }
 }
 
 /// Sends HTTP requests. Implemented over the global `fetch` in the WebAssembly build, and by scripted clients in
-/// tests. Implementations must not follow the request with cookies or credentials and must enforce
+/// tests. Implementations must not send cookies or credentials, must not follow redirects (the body would go on
+/// to wherever the redirect points; a 3xx is refused as an invalid response anyway) and must enforce
 /// [`HttpRequest::timeout_ms`].
 pub trait HttpClient {
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>>;
@@ -163,5 +191,25 @@ impl<T: HttpClient + ?Sized> HttpClient for &T {
 impl<T: HttpClient + ?Sized> HttpClient for std::rc::Rc<T> {
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
         (**self).send(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_wipes_its_body_and_header_values() {
+        let mut request = HttpRequest {
+            method: Method::Post,
+            url: "https://tenant.auth0.com/oauth/token".into(),
+            headers: vec![("authorization".into(), "Bearer token-value".into())],
+            body: Some("password=Pa55word".into()),
+            timeout_ms: None,
+        };
+        request.wipe();
+        assert_eq!(request.body, None);
+        assert_eq!(request.headers, vec![("authorization".to_owned(), String::new())]);
+        assert_eq!(request.url, "https://tenant.auth0.com/oauth/token", "the URL holds no secret");
     }
 }

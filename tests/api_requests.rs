@@ -224,7 +224,7 @@ fn challenge_bodies_carry_the_mfa_token_and_no_authorization_header() {
 fn json_bodies_escape_user_input() {
     let request =
         associate::request_for(&config(), "MFA", &EnrollTarget::Email { email: "we\"ird\\@example.com".into() });
-    let body = request.body.unwrap();
+    let body = request.body.as_deref().unwrap();
     assert!(body.ends_with(r#""email":"we\"ird\\@example.com"}"#), "{body}");
 }
 

@@ -465,6 +465,36 @@ fn empty_and_wrong_shape_bodies() {
 }
 
 #[test]
+fn a_redirect_is_an_invalid_response_on_every_endpoint_whatever_its_body() {
+    // Even one that carries a well-formed answer: a 3xx is never the tenant's own answer.
+    let redirect = |status| resp(status, &tokens_body()).with_header("location", "http://127.0.0.1:1/oauth/token");
+    for status in [301, 302, 303, 307, 308] {
+        let errors = [
+            token::parse_tokens(&redirect(status), Operation::PasswordGrant).unwrap_err(),
+            token::parse_push_poll(&redirect(status)).unwrap_err(),
+            authenticators::parse_list(&redirect(status)).unwrap_err(),
+            authenticators::parse_delete(&redirect(status)).unwrap_err(),
+            challenge::parse(&redirect(status)).unwrap_err(),
+            associate::parse(&redirect(status), &EnrollTarget::Otp).unwrap_err(),
+        ];
+        for error in errors {
+            assert!(
+                matches!(error, Error::InvalidResponse { problem: ResponseProblem::Redirect, excerpt: None, .. }),
+                "{status}: {error:?}"
+            );
+            assert_eq!((error.code(), error.status(), error.is_retryable()), ("invalid_response", Some(status), true));
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "invalid server response (HTTP {status}, a redirect, which is not followed; expected a response \
+                     from the tenant itself)"
+                )
+            );
+        }
+    }
+}
+
+#[test]
 fn token_like_text_is_never_excerpted() {
     let error = classify_error(&resp(500, "oops eyJhbGciOiJIUzI1NiJ9.payload"), Operation::OtpGrant);
     assert!(matches!(error, Error::InvalidResponse { excerpt: None, .. }));

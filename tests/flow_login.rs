@@ -211,7 +211,9 @@ fn sms_challenge_by_type_lists_then_verifies_with_the_binding_code() {
     assert_eq!(started.authenticator_id.as_deref(), Some("sms|dev_sms"));
     assert_eq!(http.request(1).url, "https://tenant.auth0.com/mfa/authenticators");
     assert_eq!(http.request(2).url, "https://tenant.auth0.com/mfa/challenge");
-    assert!(http.request(2).body.unwrap().contains(r#""challenge_type":"oob","authenticator_id":"sms|dev_sms""#));
+    assert!(
+        http.request(2).body.as_deref().unwrap().contains(r#""challenge_type":"oob","authenticator_id":"sms|dev_sms""#)
+    );
 
     // Push polling is for push only.
     assert_eq!(block_on(flow.poll_push()).unwrap_err().code(), "invalid_state");
@@ -321,6 +323,15 @@ fn network_errors_timeouts_and_5xx_keep_the_stage() {
     assert_eq!(block_on(flow.verify_otp("123456".into())).unwrap_err().code(), "timeout");
     http.fail(TransportError::Aborted);
     assert_eq!(block_on(flow.verify_otp("123456".into())).unwrap_err().code(), "aborted");
+    // A browser shows a redirect it did not follow as no status at all.
+    http.fail(TransportError::Redirected);
+    let error = block_on(flow.verify_otp("123456".into())).unwrap_err();
+    assert_eq!((error.code(), error.status(), error.is_retryable()), ("invalid_response", None, true));
+    assert_eq!(
+        error.to_string(),
+        "invalid server response (a redirect, which is not followed; expected a response from the tenant itself)"
+    );
+    assert_eq!(flow.stage(), Stage::MfaRequired);
     http.reply(502, "<html><body>Bad Gateway</body></html>");
     assert_eq!(block_on(flow.verify_otp("123456".into())).unwrap_err().code(), "invalid_response");
     http.reply(503, r#"{"error":"temporarily_unavailable"}"#);
@@ -335,7 +346,7 @@ fn network_errors_timeouts_and_5xx_keep_the_stage() {
     http.reply(200, &tokens_body());
     block_on(flow.verify_otp("123456".into())).unwrap();
     assert_eq!(flow.stage(), Stage::Authenticated);
-    assert_eq!(http.count(), 8);
+    assert_eq!(http.count(), 9);
     assert!(http.requests()[1..].iter().all(|r| form_body(r) == otp_grant("123456")));
 }
 

@@ -57,7 +57,7 @@ fn push_challenged(http: &MockHttp) -> Flow<&MockHttp> {
     block_on(flow.login("alice", Password::new(PASSWORD))).unwrap();
     let started = block_on(flow.challenge(ChallengeTarget::Kind(AuthenticatorKind::Push))).unwrap();
     assert!(!started.binding_required);
-    assert!(http.last().body.unwrap().contains(r#""challenge_type":"oob","authenticator_id":"push|dev_p""#));
+    assert!(http.last().body.as_deref().unwrap().contains(r#""challenge_type":"oob","authenticator_id":"push|dev_p""#));
     assert_eq!(flow.stage(), Stage::Challenged);
     flow
 }

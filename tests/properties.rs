@@ -6,7 +6,7 @@ use auth0_mfa_wasm::api::associate::{self, EnrollTarget};
 use auth0_mfa_wasm::api::{Operation, authenticators, challenge, classify_error, token};
 use auth0_mfa_wasm::error::{Error, ResponseProblem};
 use auth0_mfa_wasm::http::HttpResponse;
-use auth0_mfa_wasm::otp::{Algorithm, Digits, Hotp, KeyUri, OtpKind, Secret, Totp, base32};
+use auth0_mfa_wasm::otp::{Algorithm, Digits, Hotp, KeyUri, Match, OtpKind, Secret, Totp, base32};
 use core::num::NonZeroU64;
 use hmac::{Hmac, KeyInit, Mac};
 use proptest::prelude::*;
@@ -79,8 +79,8 @@ fn digits() -> impl Strategy<Value = Digits> {
 
 fn secret() -> impl Strategy<Value = Secret> {
     prop_oneof![
-        4 => prop::collection::vec(any::<u8>(), 1..=64),
-        1 => prop::collection::vec(any::<u8>(), 1..=1024),
+        4 => prop::collection::vec(any::<u8>(), 10..=64),
+        1 => prop::collection::vec(any::<u8>(), 10..=1024),
     ]
     .prop_map(|bytes| Secret::from_bytes(bytes).unwrap())
 }
@@ -201,25 +201,25 @@ fn reference_hotp(key: &[u8], counter: u64, algorithm: Algorithm, digits: u32) -
     format!("{code:0width$}", width = digits as usize)
 }
 
-/// The offset `verify` should answer: of the steps in the window (and after the replay guard) whose code matches,
-/// the nearest, the earlier one on a tie.
+/// The match `verify` should answer: of the steps in `center - behind ..= center + ahead` (and after the replay
+/// guard) whose code matches, the nearest, the earlier one on a tie.
 fn reference_verify(
     key: &[u8],
     algorithm: Algorithm,
     digits: u32,
     code: &str,
     center: u64,
-    window: u32,
+    (behind, ahead): (u32, u32),
     after: Option<u64>,
-) -> Option<i64> {
-    let window = i64::from(window);
-    let matches = (-window..=window).filter(|&offset| {
-        let Some(counter) = center.checked_add_signed(offset) else { return false };
-        after.is_none_or(|after| counter > after) && reference_hotp(key, counter, algorithm, digits) == code
+) -> Option<Match> {
+    let matches = (-i64::from(behind)..=i64::from(ahead)).filter_map(|delta| {
+        let counter = center.checked_add_signed(delta)?;
+        let hit = after.is_none_or(|after| counter > after) && reference_hotp(key, counter, algorithm, digits) == code;
+        hit.then_some(Match { delta, counter })
     });
-    matches.fold(None, |best: Option<i64>, offset| match best {
-        Some(b) if b.abs() <= offset.abs() => Some(b),
-        _ => Some(offset),
+    matches.fold(None, |best: Option<Match>, found| match best {
+        Some(b) if b.delta.abs() <= found.delta.abs() => Some(b),
+        _ => Some(found),
     })
 }
 
@@ -256,8 +256,9 @@ proptest! {
     fn hotp_verify_finds_the_offsets_the_reference_finds(
         secret in secret(),
         center in counter(),
-        window in prop_oneof![0u32..=3, 0u32..=100],
-        distance in -6i64..=6,
+        window in prop_oneof![0u32..=3, 0u32..=10],
+        look_behind in prop_oneof![Just(0u32), 0u32..=3, 0u32..=10],
+        distance in -12i64..=12,
         after in prop::option::of(prop_oneof![counter(), Just(0u64)]),
         algorithm in algorithm(),
         digits in digits(),
@@ -267,8 +268,9 @@ proptest! {
         let target = center.saturating_add_signed(distance);
         let code = reference_hotp(secret.as_bytes(), target, algorithm, digits.get());
         let typed = if spaced { format!(" {}-{} ", &code[..3], &code[3..]) } else { code.clone() };
-        let expected = reference_verify(secret.as_bytes(), algorithm, digits.get(), &code, center, window, after);
-        prop_assert_eq!(hotp.verify(&typed, center, window, after), Ok(expected));
+        let expected =
+            reference_verify(secret.as_bytes(), algorithm, digits.get(), &code, center, (look_behind, window), after);
+        prop_assert_eq!(hotp.verify(&typed, center, window, look_behind, after), Ok(expected));
     }
 
     #[test]
@@ -286,19 +288,33 @@ proptest! {
         let step = time / period;
         let after = after_back.map(|back| step.saturating_sub(back));
         let code = reference_hotp(secret.as_bytes(), step.saturating_add_signed(distance), algorithm, digits.get());
-        let expected = reference_verify(secret.as_bytes(), algorithm, digits.get(), &code, step, window, after);
+        let expected = reference_verify(secret.as_bytes(), algorithm, digits.get(), &code, step, (window, window), after);
         prop_assert_eq!(totp.verify(&code, time, window, after), Ok(expected));
+    }
+
+    #[test]
+    fn secrets_under_80_bits_are_refused_and_80_to_127_are_weak(bytes in prop::collection::vec(any::<u8>(), 0..=20)) {
+        match Secret::from_bytes(bytes.clone()) {
+            Err(error) => {
+                prop_assert!(bytes.len() < 10, "{} bytes refused", bytes.len());
+                prop_assert_eq!(error.code(), "invalid_secret");
+            }
+            Ok(secret) => {
+                prop_assert!(bytes.len() >= 10, "{} bytes accepted", bytes.len());
+                prop_assert_eq!(secret.is_weak(), bytes.len() < 16);
+            }
+        }
     }
 
     #[test]
     fn verify_refuses_malformed_codes_and_wide_windows(
         secret in secret(),
         code in "[0-9 a-z-]{0,12}|\\PC{0,10}",
-        window in 0u32..=200,
+        window in 0u32..=20,
     ) {
         let hotp = Hotp::new(secret);
-        let result = hotp.verify(&code, 10, window, None);
-        if window > 100 {
+        let result = hotp.verify(&code, 10, window, 0, None);
+        if window > 10 {
             prop_assert!(result.is_err());
         } else if code.chars().filter(|c| !c.is_whitespace() && *c != '-').any(|c| !c.is_ascii_digit()) {
             prop_assert_eq!(result, Ok(None));

@@ -69,8 +69,12 @@ fn facade_generates_rfc_codes_from_an_options_object_and_milliseconds() {
     assert_eq!(totp.counter(Some(JsValue::from_f64(60_000.0))).unwrap(), 2.0);
 }
 
+fn field(value: &JsValue, name: &str) -> Option<f64> {
+    Reflect::get(value, &name.into()).unwrap().as_f64()
+}
+
 #[wasm_bindgen_test]
-fn facade_verify_returns_offsets_or_null_and_guards_replays() {
+fn facade_verify_returns_the_step_or_null_and_guards_replays() {
     let totp = JsTotp::new(object(&[("secret", "jbsw y3dp ehpk 3pxp".into())])).unwrap();
     assert!(totp.weak(), "an 80-bit secret is accepted and reported weak");
     let now = 1_700_000_000_000.0;
@@ -80,13 +84,30 @@ fn facade_verify_returns_offsets_or_null_and_guards_replays() {
         fields.extend(extra.iter().cloned());
         Some(object(&fields))
     };
-    assert_eq!(totp.verify(previous.clone().into(), at_now(&[])).unwrap().as_f64(), Some(-1.0));
-    let spaced = format!("{} {}", &previous[..3], &previous[3..]);
-    assert_eq!(totp.verify(spaced.into(), at_now(&[])).unwrap().as_f64(), Some(-1.0));
-    assert!(totp.verify(previous.clone().into(), at_now(&[("window", 0.into())])).unwrap().is_null());
     let step = totp.counter(Some(JsValue::from_f64(now))).unwrap();
+    let found = totp.verify(previous.clone().into(), at_now(&[])).unwrap();
+    assert_eq!((field(&found, "delta"), field(&found, "step")), (Some(-1.0), Some(step - 1.0)));
+    let spaced = format!("{} {}", &previous[..3], &previous[3..]);
+    assert_eq!(field(&totp.verify(spaced.into(), at_now(&[])).unwrap(), "delta"), Some(-1.0));
+    assert!(totp.verify(previous.clone().into(), at_now(&[("window", 0.into())])).unwrap().is_null());
+    let wide = at_now(&[("window", 11.into())]);
+    assert_eq!(code_of(totp.verify(previous.clone().into(), wide).unwrap_err()), "invalid_option");
     let guarded = at_now(&[("afterStep", JsValue::from_f64(step - 1.0))]);
     assert!(totp.verify(previous.into(), guarded).unwrap().is_null(), "a code at or before afterStep is refused");
+}
+
+#[wasm_bindgen_test]
+fn facade_hotp_verify_looks_ahead_only_by_default() {
+    let seed = Uint8Array::from(&b"12345678901234567890"[..]);
+    let hotp = JsHotp::new(object(&[("secret", seed.into()), ("counter", 4.into())])).unwrap();
+    // "969429" is counter 3's code: accepted before, so the key now expects 4.
+    assert!(hotp.verify("969429".into(), None).unwrap().is_null(), "the last accepted code is refused");
+    let behind = hotp.verify("969429".into(), Some(object(&[("lookBehind", 1.into())]))).unwrap();
+    assert_eq!((field(&behind, "delta"), field(&behind, "counter")), (Some(-1.0), Some(3.0)));
+    let ahead = hotp.verify("254676".into(), None).unwrap();
+    assert_eq!((field(&ahead, "delta"), field(&ahead, "counter")), (Some(1.0), Some(5.0)));
+    let wide = Some(object(&[("lookBehind", 11.into())]));
+    assert_eq!(code_of(hotp.verify("969429".into(), wide).unwrap_err()), "invalid_option");
 }
 
 #[wasm_bindgen_test]
@@ -96,6 +117,7 @@ fn facade_throws_typed_errors_and_keeps_working() {
         (JsTotp::new(JsValue::UNDEFINED), "invalid_argument"),
         (JsTotp::new(object(&[])), "invalid_secret"),
         (JsTotp::new(object(&[("secret", "JBSWY3DP!".into())])), "invalid_secret"),
+        (JsTotp::new(object(&[("secret", "JBSWY3DPEHPK3PX".into())])), "invalid_secret"),
         (JsTotp::new(object(&[("secret", "JBSWY3DPEHPK3PXP".into()), ("digits", 9.into())])), "invalid_option"),
         (JsTotp::new(object(&[("secret", "JBSWY3DPEHPK3PXP".into()), ("period", (-30).into())])), "invalid_option"),
         (JsTotp::new(object(&[("secret", "JBSWY3DPEHPK3PXP".into()), ("algorithm", "MD5".into())])), "invalid_option"),
@@ -160,7 +182,7 @@ fn runs_in_the_host_it_was_built_for() {
             let process = Reflect::get(&global, &"process".into()).unwrap();
             assert!(process.is_object() && !has("window"), "not Node");
         }
-        _ => {}
+        other => panic!("AUTH0_MFA_WASM_TEST_HOST is {other:?}: build this suite for worker, browser or node"),
     }
     // Secure randomness comes from the global `crypto` in every host.
     assert_eq!(js::generate_secret(None).unwrap().len(), 32);

@@ -145,6 +145,9 @@ fn has(haystack: &str, needle: &str) -> bool {
 /// Turns a non-success response of `operation` into the matching [`Error`].
 pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
     let status = response.status;
+    if (300..400).contains(&status) {
+        return Error::redirect(status);
+    }
     let text = json_text(&response.body);
     let (problem, body) = match json::parse(text) {
         Ok(value) => (ResponseProblem::WrongShape, ErrorBody::read(value).ok()),

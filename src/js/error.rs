@@ -45,7 +45,9 @@ fn auth0_mfa_error(code: ErrorCode, message: &str, fields: Fields<'_>) -> JsValu
     if let Some(mfa) = fields.mfa {
         // The caller may need it to continue by hand, but it must not show up in logs: not part of the message, and
         // not enumerable, so console.log, JSON.stringify and error reporters leave it out.
-        let descriptor = Object::new();
+        // A descriptor of null prototype: `defineProperty` reads `get`, `set`, `enumerable`… through the chain, and a
+        // polluted `Object.prototype.get` would make it throw, or `enumerable: true` list the token.
+        let descriptor = Object::create(JsValue::NULL.unchecked_ref());
         let _ = Reflect::set(&descriptor, &"value".into(), &mfa.mfa_token.expose().into());
         Object::define_property(js.unchecked_ref::<Object>(), &"mfaToken".into(), &descriptor);
         set("mfaRequirements", super::shapes::requirements(mfa.requirements.as_ref()));
@@ -104,8 +106,13 @@ pub(crate) fn invalid_option(option: &str, reason: &str) -> JsValue {
     js_error(ErrorCode::InvalidOption, &format!("option {option} {reason}"))
 }
 
+/// The own property `key` of `error` as a string: ours are set on each error, never inherited.
+fn own_string(error: &JsValue, key: &'static str) -> Option<String> {
+    super::input::Options::new(Some(error), "error").ok()?.get(key).ok()??.as_string()
+}
+
 fn is_ours(error: &JsValue) -> bool {
-    error.is_object() && Reflect::get(error, &"name".into()).ok().and_then(|n| n.as_string()).as_deref() == Some(NAME)
+    own_string(error, "name").as_deref() == Some(NAME)
 }
 
 /// True for an `Auth0MfaError` whose `code` is one of `codes`.
@@ -113,8 +120,7 @@ pub(crate) fn code_is(error: &JsValue, codes: &[ErrorCode]) -> bool {
     if !is_ours(error) {
         return false;
     }
-    let code = Reflect::get(error, &"code".into()).ok().and_then(|c| c.as_string());
-    code.is_some_and(|code| codes.iter().any(|known| known.as_str() == code))
+    own_string(error, "code").is_some_and(|code| codes.iter().any(|known| known.as_str() == code))
 }
 
 /// Any error thrown by this library.

@@ -1,6 +1,7 @@
 //! The transport over the global `fetch` (never `window.fetch`: Workers, web workers and Node have no window), or
 //! over a `fetch` the caller passes (a Workers service binding, a proxy). A request sets only method, headers,
-//! body and signal: Workers reject `mode` and `credentials`.
+//! body, signal and `redirect: "manual"`: Workers reject `mode` and `credentials`, and a redirect is never followed
+//! (a 307 would send the password on to wherever it points).
 
 use super::task::settle;
 use crate::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
@@ -55,6 +56,18 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = addEventListener)]
     fn caller_add_event_listener(this: &AbortSignal, kind: &str, listener: &JsValue) -> Result<(), JsValue>;
 }
+
+#[wasm_bindgen(module = "/src/js/fetch.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = requestInit)]
+    /// `body` is "" for none: every request with a body has a non-empty one.
+    fn request_init_object(method: &str, headers: &str, body: &str, signal: &JsValue) -> Object;
+    #[wasm_bindgen(js_name = responseStatus)]
+    fn response_status(response: &JsValue) -> i32;
+}
+
+/// `responseStatus` for a redirect a browser did not follow.
+const OPAQUE_REDIRECT: i32 = -2;
 
 /// A signal of our own that aborts when the caller's `signal` does. The caller's is touched only here, so a
 /// look-alike or a signal with a throwing own property is refused now, rather than throwing through a step later.
@@ -160,7 +173,7 @@ impl HttpClient for FetchClient {
             guards.listener = Some((signal, listener));
         }
 
-        let init = request_init(&request, &request_signal).map_err(|_| network("cannot build the request"))?;
+        let init = request_init(&request, &request_signal).ok_or_else(|| network("cannot build the request"))?;
         let failed = |_: JsValue| {
             if request_signal.reason().as_string().as_deref() == Some(TIMEOUT_REASON) {
                 TransportError::Timeout
@@ -172,9 +185,9 @@ impl HttpClient for FetchClient {
         };
         let promise = self.start(&request, &init).map_err(failed)?;
         let response = settle(&promise).await.map_err(failed)?;
-        let status = Reflect::get(&response, &"status".into()).ok().and_then(|s| s.as_f64());
-        let Some(status) = status.filter(|s| (100.0..=599.0).contains(s)) else {
-            return Err(network("fetch did not return a Response"));
+        let status = match response_status(&response) {
+            OPAQUE_REDIRECT => return Err(TransportError::Redirected),
+            status => u16::try_from(status).map_err(|_| network("fetch did not return a Response"))?,
         };
         let headers = response_headers(&response);
         let text = Reflect::get(&response, &"text".into())
@@ -185,7 +198,7 @@ impl HttpClient for FetchClient {
             .map_err(failed)?;
         let body = settle(&Promise::resolve(&text)).await.map_err(failed)?;
         drop(guards);
-        Ok(HttpResponse { status: status as u16, headers, body: body.as_string().unwrap_or_default() })
+        Ok(HttpResponse { status, headers, body: body.as_string().unwrap_or_default() })
     }
 }
 
@@ -193,19 +206,21 @@ fn network(reason: &str) -> TransportError {
     TransportError::Network(reason.to_owned())
 }
 
-fn request_init(request: &HttpRequest, signal: &JsValue) -> Result<Object, JsValue> {
-    let init = Object::new();
-    Reflect::set(&init, &"method".into(), &request.method.as_str().into())?;
-    let headers = Object::new();
+/// `None` when a header holds a NUL, which `fetch` would refuse anyway.
+fn request_init(request: &HttpRequest, signal: &JsValue) -> Option<Object> {
+    // Sized once: growing it would leave freed copies of the bearer token behind, unwiped.
+    let length = request.headers.iter().map(|(name, value)| name.len() + value.len() + 2).sum();
+    let mut headers = zeroize::Zeroizing::new(String::with_capacity(length));
     for (name, value) in &request.headers {
-        Reflect::set(&headers, &name.as_str().into(), &value.as_str().into())?;
+        for part in [name, value] {
+            if part.contains('\0') {
+                return None;
+            }
+            headers.push_str(part);
+            headers.push('\0');
+        }
     }
-    Reflect::set(&init, &"headers".into(), &headers)?;
-    if let Some(body) = &request.body {
-        Reflect::set(&init, &"body".into(), &body.as_str().into())?;
-    }
-    Reflect::set(&init, &"signal".into(), signal)?;
-    Ok(init)
+    Some(request_init_object(request.method.as_str(), &headers, request.body.as_deref().unwrap_or(""), signal))
 }
 
 /// Header names as `fetch` gives them (lower case), read through the iterable protocol of `Headers`. A custom

@@ -3,7 +3,7 @@
 
 use super::error::{invalid_argument, invalid_option, js_error};
 use crate::code::ErrorCode;
-use js_sys::{Date, JsString, Object, Reflect, Uint8Array};
+use js_sys::{Date, JsString, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 /// Longest string accepted where a secret, code, name or URI is expected: far above any real value.
@@ -42,6 +42,8 @@ extern "C" {
     fn whole_option(object: &Object, key: &JsValue) -> f64;
     #[wasm_bindgen(js_name = optionsKind)]
     fn options_kind(value: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = ownOption, catch)]
+    fn own_option(object: &Object, key: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// The length of `value` if it is a Uint8Array, of whatever realm.
@@ -147,11 +149,11 @@ impl<'a> Options<'a> {
         Ok(options)
     }
 
-    /// The property `key`; `None` when absent, `undefined` or `null`. A getter that throws is an invalid option, not
-    /// a crash.
+    /// The own property `key`; `None` when absent (or only inherited), `undefined` or `null`. A getter that throws is
+    /// an invalid option, not a crash.
     pub(crate) fn get(&self, key: &'static str) -> Result<Option<JsValue>, JsValue> {
         let Some(object) = self.0 else { return Ok(None) };
-        let value = with_key(key, |name| Reflect::get(object, name)).map_err(|_| unreadable(key))?;
+        let value = with_key(key, |name| own_option(object, name)).map_err(|_| unreadable(key))?;
         Ok((!value.is_null_or_undefined()).then_some(value))
     }
 

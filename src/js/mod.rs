@@ -171,7 +171,8 @@ export type Timestamp = number | Date;
 
 /** Options for `new Totp(…)`. */
 export interface TotpOptions {
-  /** The shared secret: base32 text (lenient: lower case, spaces, hyphens and padding are fine) or raw bytes. */
+  /** The shared secret: base32 text (lenient: lower case, spaces, hyphens and padding are fine) or raw bytes. At
+   * least 80 bits (16 base32 characters); under 128 bits it works but is `weak`. */
   secret: string | Uint8Array;
   /** Default `"SHA1"`. */
   algorithm?: OtpAlgorithm;
@@ -198,7 +199,7 @@ export interface HotpOptions {
 
 /** Options for `Totp.verify`. */
 export interface TotpVerifyOptions {
-  /** Steps accepted either side of the current one, 0 to 100. Default 1 (the previous, current and next code). */
+  /** Steps accepted either side of the current one, 0 to 10. Default 1 (the previous, current and next code). */
   window?: number;
   /** When to verify. Default: now. */
   time?: Timestamp;
@@ -210,10 +211,28 @@ export interface TotpVerifyOptions {
 export interface HotpVerifyOptions {
   /** The counter expected next. Default: the key's `counter`. */
   counter?: number;
-  /** Counters accepted either side of `counter`, 0 to 100. Default 1. */
+  /** Counters accepted after `counter` (the look-ahead of RFC 4226 §7.2), 0 to 10. Default 1. */
   window?: number;
+  /** Counters accepted before `counter`, 0 to 10. Default 0: their codes were used already. */
+  lookBehind?: number;
   /** The last counter you accepted: codes for it or earlier counters are refused (replay guard). */
   afterCounter?: number;
+}
+
+/** A TOTP code that matched. */
+export interface TotpMatch {
+  /** `step` minus the current step: 0, -1 (the previous code), 1, … */
+  delta: number;
+  /** The step the code belongs to: pass it as `afterStep` next time, so the code cannot be used again. */
+  step: number;
+}
+
+/** An HOTP code that matched. */
+export interface HotpMatch {
+  /** `counter` minus the counter expected. */
+  delta: number;
+  /** The counter the code belongs to: the key's next counter is `counter + 1`. */
+  counter: number;
 }
 
 /** What an `otpauth://` URI says about a key. */

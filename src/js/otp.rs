@@ -2,9 +2,9 @@
 
 use super::error::{invalid_option, js_error, otp_error};
 use super::input::{self, MAX_SAFE_INTEGER, MAX_TEXT_CHARS, Options};
-use super::shapes::key_uri_info;
+use super::shapes::{hotp_match, key_uri_info, totp_match};
 use crate::code::ErrorCode;
-use crate::otp::{self, Algorithm, DEFAULT_SECRET_BYTES, DEFAULT_WINDOW, Digits, KeyUri, Secret};
+use crate::otp::{self, Algorithm, DEFAULT_SECRET_BYTES, DEFAULT_WINDOW, Digits, KeyUri, MAX_WINDOW, Secret};
 use core::num::NonZeroU64;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
@@ -56,13 +56,13 @@ fn key_options(options: &Options) -> Result<KeyOptions, JsValue> {
     })
 }
 
+fn window_option(options: &Options, key: &'static str, default: u32) -> Result<u32, JsValue> {
+    Ok(options.count(key, 0, u64::from(MAX_WINDOW))?.map_or(default, |w| w as u32))
+}
+
 fn uri_argument(uri: &JsValue) -> Result<KeyUri, JsValue> {
     let text = input::text(uri, "uri", MAX_TEXT_CHARS)?;
     KeyUri::parse(&text).map_err(otp_error)
-}
-
-fn offset_or_null(offset: Option<i64>) -> JsValue {
-    offset.map_or(JsValue::NULL, |offset| JsValue::from_f64(offset as f64))
 }
 
 /// A time-based one-time-password key (RFC 6238).
@@ -110,10 +110,10 @@ impl Totp {
         Ok(self.inner.generate(input::unix_seconds(time.as_ref())?))
     }
 
-    /// Checks a code (spaces and hyphens ignored). Returns the offset of the matching step from the current one
-    /// (`0`, `-1`, `1`, …) or `null`. Keep `counter(time) + offset` as `afterStep` for the next call to refuse
-    /// replays.
-    #[wasm_bindgen(unchecked_return_type = "number | null")]
+    /// Checks a code (spaces and hyphens ignored). Returns `{ delta, step }`: the step the code belongs to and its
+    /// offset from the current one (`0`, `-1`, `1`, …), or `null`. Keep `step` and pass it as `afterStep` next time,
+    /// so the same code cannot be used twice.
+    #[wasm_bindgen(unchecked_return_type = "TotpMatch | null")]
     pub fn verify(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
@@ -122,10 +122,10 @@ impl Totp {
         let code = input::text(&code, "code", MAX_TEXT_CHARS)
             .map_err(|_| js_error(ErrorCode::InvalidCode, "code must be a string"))?;
         let options = Options::new(options.as_ref(), "options")?;
-        let window = options.count("window", 0, 100)?.map_or(DEFAULT_WINDOW, |w| w as u32);
+        let window = window_option(&options, "window", DEFAULT_WINDOW)?;
         let time = options.unix_seconds("time")?;
         let after_step = options.count("afterStep", 0, MAX_SAFE_INTEGER)?;
-        self.inner.verify(&code, time, window, after_step).map(offset_or_null).map_err(otp_error)
+        self.inner.verify(&code, time, window, after_step).map(totp_match).map_err(otp_error)
     }
 
     /// Seconds until the code at `time` (default: now) is replaced, from `period` down to 1.
@@ -232,9 +232,10 @@ impl Hotp {
         Ok(self.inner.generate(counter))
     }
 
-    /// Checks a code (spaces and hyphens ignored). Returns the offset of the matching counter from `counter`, or
-    /// `null`.
-    #[wasm_bindgen(unchecked_return_type = "number | null")]
+    /// Checks a code (spaces and hyphens ignored) against `counter` and the `window` counters after it (never the
+    /// ones before, unless `lookBehind` says so: those codes were used). Returns `{ delta, counter }`: the counter
+    /// the code belongs to and its offset from `counter`, or `null`. Keep `counter + 1` as the key's next counter.
+    #[wasm_bindgen(unchecked_return_type = "HotpMatch | null")]
     pub fn verify(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
@@ -244,9 +245,10 @@ impl Hotp {
             .map_err(|_| js_error(ErrorCode::InvalidCode, "code must be a string"))?;
         let options = Options::new(options.as_ref(), "options")?;
         let counter = options.count("counter", 0, MAX_SAFE_INTEGER)?.unwrap_or(self.inner.counter);
-        let window = options.count("window", 0, 100)?.map_or(DEFAULT_WINDOW, |w| w as u32);
+        let window = window_option(&options, "window", DEFAULT_WINDOW)?;
+        let look_behind = window_option(&options, "lookBehind", 0)?;
         let after = options.count("afterCounter", 0, MAX_SAFE_INTEGER)?;
-        self.inner.verify(&code, counter, window, after).map(offset_or_null).map_err(otp_error)
+        self.inner.verify(&code, counter, window, look_behind, after).map(hotp_match).map_err(otp_error)
     }
 
     /// The `otpauth://hotp/…` URI of this key.

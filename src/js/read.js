@@ -1,5 +1,9 @@
 // Reads of JavaScript values that the module makes in one call each, where doing them from Rust would take several
-// calls across the boundary. None of them throws: a getter of the caller's that throws is answered with THREW.
+// calls across the boundary. None of them throws, except `ownOption`: a getter of the caller's that throws is
+// answered with THREW.
+//
+// Options are own properties only. An inherited one is not an option: `Object.prototype.fetch = spy`, planted by a
+// prototype-polluting merge elsewhere in the app, must not receive the password.
 
 // Built-ins that read a value's internal slots, captured when this module loads. Unlike `instanceof` and property
 // reads, they accept a value of another realm (an iframe, a Node `vm` context, a test runner's sandbox), and no own
@@ -8,6 +12,12 @@ const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const typedArrayKind = Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag).get;
 const typedArrayLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, "length").get;
 const dateGetTime = Date.prototype.getTime;
+const hasOwn = Object.hasOwn;
+
+// `object[key]` if `key` is the object's own property, else undefined. Throws what a getter or a Proxy throws.
+export function ownOption(object, key) {
+  return hasOwn(object, key) ? object[key] : undefined;
+}
 
 // The length of a Uint8Array (a detached one has 0), or -1 for anything else.
 export function uint8ArrayLength(value) {
@@ -49,7 +59,7 @@ export function timeValue(value) {
 export function timeOption(object, key) {
   let value;
   try {
-    value = object[key];
+    value = ownOption(object, key);
   } catch {
     return THREW;
   }
@@ -60,7 +70,7 @@ export function timeOption(object, key) {
 export function wholeOption(object, key) {
   let value;
   try {
-    value = object[key];
+    value = ownOption(object, key);
   } catch {
     return THREW;
   }

@@ -145,38 +145,47 @@ pub(crate) fn code_value(code: &str, digits: Digits) -> Option<u32> {
     (count == digits.get()).then_some(value)
 }
 
-pub(crate) fn check_window(window: u32) -> Result<u32, OtpError> {
+/// A window (`option` names it), refused above [`MAX_WINDOW`].
+pub(crate) fn check_window(option: &'static str, window: u32) -> Result<u32, OtpError> {
     if window > MAX_WINDOW {
-        return Err(OtpError::InvalidOption { option: "window", reason: "must be at most 100" });
+        return Err(OtpError::InvalidOption { option, reason: "must be a whole number from 0 to 10" });
     }
     Ok(window)
 }
 
-/// Checks `code` against the counters `center - window ..= center + window`, skipping counters at or before
+/// The counter (TOTP: the step) a code matched, and how far it is from the one expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    /// `counter` minus the expected counter: `0` for the current step, `-1` for the previous one, …
+    pub delta: i64,
+    /// Keep it as `afterStep` (TOTP) or `afterCounter` (HOTP) for the next call, so this code cannot be replayed.
+    pub counter: u64,
+}
+
+/// Checks `code` against the counters `center - behind ..= center + ahead`, skipping counters at or before
 /// `after` (the replay guard). The nearest counters are tried first (`0, -1, +1, -2, +2, …`), and the search stops
 /// at the first match: a current code costs one HMAC. Each comparison is constant-time, so timing tells only how far
-/// the matching step is, which the result says anyway. Returns the offset from `center`.
+/// the matching step is, which the result says anyway.
 pub(crate) fn verify_counter(
     secret: &Secret,
     algorithm: Algorithm,
     digits: Digits,
     code: &str,
     center: u64,
-    window: u32,
+    (behind, ahead): (u32, u32),
     after: Option<u64>,
-) -> Option<i64> {
+) -> Option<Match> {
     let code = code_value(code, digits)?;
-    let window = i64::from(window.min(MAX_WINDOW));
+    let (behind, ahead) = (i64::from(behind.min(MAX_WINDOW)), i64::from(ahead.min(MAX_WINDOW)));
     let mac = secret.keyed(algorithm);
-    let nearest_first = (0..=window).flat_map(|distance| [-distance, distance]).skip(1);
-    nearest_first.filter_map(|offset| Some((offset, center.checked_add_signed(offset)?))).find_map(
-        |(offset, counter)| {
-            if after.is_some_and(|after| counter <= after) {
-                return None;
-            }
-            bool::from(hotp_value(mac, counter, digits).ct_eq(&code)).then_some(offset)
-        },
-    )
+    let nearest_first = (0..=behind.max(ahead)).flat_map(|distance| [-distance, distance]).skip(1);
+    nearest_first
+        .filter(|offset| (-behind..=ahead).contains(offset))
+        .filter_map(|delta| Some(Match { delta, counter: center.checked_add_signed(delta)? }))
+        .find(|candidate| {
+            after.is_none_or(|after| candidate.counter > after)
+                && bool::from(hotp_value(mac, candidate.counter, digits).ct_eq(&code))
+        })
 }
 
 #[cfg(test)]
@@ -231,23 +240,42 @@ mod tests {
     fn verify_prefers_the_nearest_step_and_honours_the_replay_guard() {
         let key = secret(b"12345678901234567890");
         let code_at_5 = hotp(&key, 5, Algorithm::Sha1, Digits::SIX);
-        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 5, 1, None), Some(0));
-        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 6, 1, None), Some(-1));
-        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 4, 1, None), Some(1));
-        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 7, 1, None), None);
-        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 5, 0, None), Some(0));
-        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 5, 1, Some(5)), None);
-        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 5, 1, Some(4)), Some(0));
+        let check = |center, window, after| {
+            verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, center, window, after).map(|m| m.delta)
+        };
+        assert_eq!(check(5, (1, 1), None), Some(0));
+        assert_eq!(check(6, (1, 1), None), Some(-1));
+        assert_eq!(check(4, (1, 1), None), Some(1));
+        assert_eq!(check(7, (1, 1), None), None);
+        assert_eq!(check(5, (0, 0), None), Some(0));
+        assert_eq!(check(5, (1, 1), Some(5)), None);
+        assert_eq!(check(5, (1, 1), Some(4)), Some(0));
+        // One-sided windows: ahead only (HOTP's default), behind only.
+        assert_eq!(check(6, (0, 1), None), None);
+        assert_eq!(check(4, (0, 1), None), Some(1));
+        assert_eq!(check(6, (1, 0), None), Some(-1));
+        assert_eq!(check(4, (1, 0), None), None);
+        assert_eq!(check(2, (0, 3), None), Some(3));
+        let found = verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_5, 6, (1, 1), None);
+        assert_eq!(found, Some(Match { delta: -1, counter: 5 }));
         // Counter 0 has no predecessor: the window is clipped, not wrapped.
         let code_at_0 = hotp(&key, 0, Algorithm::Sha1, Digits::SIX);
-        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_0, 0, 3, None), Some(0));
+        assert_eq!(
+            verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_0, 0, (3, 3), None).map(|m| m.delta),
+            Some(0)
+        );
         let code_at_max = hotp(&key, u64::MAX, Algorithm::Sha1, Digits::SIX);
-        assert_eq!(verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_max, u64::MAX, 2, None), Some(0));
+        let at_max = verify_counter(&key, Algorithm::Sha1, Digits::SIX, &code_at_max, u64::MAX, (2, 2), None);
+        assert_eq!(at_max, Some(Match { delta: 0, counter: u64::MAX }));
     }
 
     #[test]
     fn window_above_the_maximum_is_refused() {
-        assert_eq!(check_window(100), Ok(100));
-        assert_eq!(check_window(101).unwrap_err().code(), "invalid_option");
+        assert_eq!(check_window("window", 10), Ok(10));
+        let error = check_window("lookBehind", 11).unwrap_err();
+        assert_eq!(
+            (error.code(), error.to_string().as_str()),
+            ("invalid_option", "option lookBehind must be a whole number from 0 to 10")
+        );
     }
 }

@@ -51,7 +51,13 @@ pub enum OtpError {
 #[non_exhaustive]
 pub enum SecretProblem {
     Empty,
-    TooLong { max_bytes: usize },
+    /// Under 80 bits: guessable offline from a handful of codes (RFC 4226 §4 asks for 128).
+    TooShort {
+        min_bits: usize,
+    },
+    TooLong {
+        max_bytes: usize,
+    },
     Base32(Base32Error),
 }
 
@@ -89,6 +95,7 @@ impl fmt::Display for SecretProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty => f.write_str("secret is empty"),
+            Self::TooShort { min_bits } => write!(f, "secret is shorter than {min_bits} bits"),
             Self::TooLong { max_bytes } => write!(f, "secret is longer than {max_bytes} bytes"),
             Self::Base32(e) => write!(f, "secret is not valid base32: {e}"),
         }

@@ -2,7 +2,7 @@
 
 use super::code::{check_window, hotp, verify_counter};
 use super::error::UriProblem;
-use super::{Algorithm, Digits, KeyUri, OtpError, OtpKind, Secret};
+use super::{Algorithm, Digits, KeyUri, Match, OtpError, OtpKind, Secret};
 
 /// An HOTP key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,16 +41,18 @@ impl Hotp {
         hotp(&self.secret, counter, self.algorithm, self.digits)
     }
 
-    /// Checks `code` against `counter - window ..= counter + window`, refusing counters at or before
-    /// `after_counter`. Returns the offset of the match from `counter`, or `None`.
+    /// Checks `code` against `counter - look_behind ..= counter + window` (RFC 4226 §7.2: a look-ahead window;
+    /// looking behind accepts a code already used, so it is off unless asked for), refusing counters at or before
+    /// `after_counter`. Returns the matching counter, or `None`.
     pub fn verify(
         &self,
         code: &str,
         counter: u64,
         window: u32,
+        look_behind: u32,
         after_counter: Option<u64>,
-    ) -> Result<Option<i64>, OtpError> {
-        let window = check_window(window)?;
+    ) -> Result<Option<Match>, OtpError> {
+        let window = (check_window("lookBehind", look_behind)?, check_window("window", window)?);
         Ok(verify_counter(&self.secret, self.algorithm, self.digits, code, counter, window, after_counter))
     }
 
@@ -99,9 +101,21 @@ mod tests {
         let hotp = Hotp::new(Secret::from_bytes(b"12345678901234567890".to_vec()).unwrap());
         assert_eq!(hotp.generate(0), "755224");
         assert_eq!(hotp.generate(9), "520489");
-        assert_eq!(hotp.verify("969429", 3, 0, None), Ok(Some(0)));
-        assert_eq!(hotp.verify("969429", 2, 1, None), Ok(Some(1)));
-        assert_eq!(hotp.verify("969429", 2, 1, Some(3)), Ok(None));
+        assert_eq!(hotp.verify("969429", 3, 0, 0, None), Ok(Some(Match { delta: 0, counter: 3 })));
+        assert_eq!(hotp.verify("969429", 2, 1, 0, None), Ok(Some(Match { delta: 1, counter: 3 })));
+        assert_eq!(hotp.verify("969429", 2, 1, 0, Some(3)), Ok(None));
+    }
+
+    #[test]
+    fn verify_looks_ahead_only_unless_asked_to_look_behind() {
+        let hotp = Hotp::new(Secret::from_bytes(b"12345678901234567890".to_vec()).unwrap());
+        // The code of counter 3 was accepted; the key now expects 4.
+        assert_eq!(hotp.verify("969429", 4, 1, 0, None), Ok(None), "the last accepted code again");
+        assert_eq!(hotp.verify("969429", 4, 10, 0, None), Ok(None));
+        assert_eq!(hotp.verify("969429", 4, 1, 1, None), Ok(Some(Match { delta: -1, counter: 3 })));
+        assert_eq!(hotp.verify("969429", 4, 1, 1, Some(3)), Ok(None), "the replay guard still holds");
+        assert_eq!(hotp.verify("969429", 4, 11, 0, None).unwrap_err().code(), "invalid_option");
+        assert_eq!(hotp.verify("969429", 4, 1, 11, None).unwrap_err().code(), "invalid_option");
     }
 
     #[test]

@@ -12,14 +12,15 @@ mod secret;
 mod totp;
 mod uri;
 
+pub use code::Match;
 pub use code::{Algorithm, Digits};
 pub use error::{Base32Error, OtpError, SecretProblem, UriProblem};
 pub use hotp::Hotp;
-pub use secret::{DEFAULT_SECRET_BYTES, MAX_SECRET_BYTES, Secret, WEAK_SECRET_BITS};
+pub use secret::{DEFAULT_SECRET_BYTES, MAX_SECRET_BYTES, MIN_SECRET_BITS, Secret, WEAK_SECRET_BITS};
 pub use totp::Totp;
 pub use uri::{DEFAULT_PERIOD, KeyUri, OtpKind};
 
-/// Default number of steps either side of the current one that `verify` accepts.
+/// Default window of `verify`: TOTP steps either side of the current one; HOTP counters after the expected one.
 pub const DEFAULT_WINDOW: u32 = 1;
-/// Largest window `verify` accepts: each step costs one HMAC, and wide windows make guessing easier.
-pub const MAX_WINDOW: u32 = 100;
+/// Largest window `verify` accepts: each step accepted is one more code a guess can hit.
+pub const MAX_WINDOW: u32 = 10;

@@ -14,6 +14,9 @@ pub const DEFAULT_SECRET_BYTES: usize = 20;
 /// Secrets shorter than this many bits are accepted but reported as weak (RFC 4226 §4 asks for at least 128).
 /// Real services still issue 80-bit secrets, so refusing them would lock users out.
 pub const WEAK_SECRET_BITS: usize = 128;
+/// Secrets shorter than this are refused: 80 bits is what the shortest real-world keys have, and anything shorter
+/// falls to an offline search from a few observed codes.
+pub const MIN_SECRET_BITS: usize = 80;
 /// Upper bound on a secret's length, far above any real key, so that hostile input cannot make every HMAC costly.
 pub const MAX_SECRET_BYTES: usize = 1024;
 /// Generated secrets are never weak, and never longer than the largest HMAC block that helps (SHA-512's 64 bytes).
@@ -28,11 +31,14 @@ pub struct Secret {
 }
 
 impl Secret {
-    /// Takes raw key bytes; refuses an empty or oversized key.
+    /// Takes raw key bytes; refuses an empty, short (under 80 bits) or oversized key.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, OtpError> {
         let secret = Self { bytes, keyed: Default::default() };
         if secret.bytes.is_empty() {
             return Err(OtpError::InvalidSecret(SecretProblem::Empty));
+        }
+        if secret.bits() < MIN_SECRET_BITS {
+            return Err(OtpError::InvalidSecret(SecretProblem::TooShort { min_bits: MIN_SECRET_BITS }));
         }
         if secret.bytes.len() > MAX_SECRET_BYTES {
             return Err(OtpError::InvalidSecret(SecretProblem::TooLong { max_bytes: MAX_SECRET_BYTES }));
@@ -133,6 +139,15 @@ mod tests {
         let secret = Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap();
         assert_eq!(secret.bits(), 80);
         assert!(secret.is_weak());
+    }
+
+    #[test]
+    fn secrets_under_80_bits_are_refused() {
+        let short = Secret::from_base32("JBSWY3DPEHPK3PX").unwrap_err();
+        assert_eq!(short, OtpError::InvalidSecret(SecretProblem::TooShort { min_bits: 80 }));
+        assert_eq!(short.to_string(), "secret is shorter than 80 bits");
+        assert_eq!(Secret::from_bytes(vec![7; 9]).unwrap_err().code(), "invalid_secret");
+        assert_eq!(Secret::from_bytes(vec![7; 10]).unwrap().bits(), 80);
     }
 
     #[test]

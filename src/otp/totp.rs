@@ -2,7 +2,7 @@
 
 use super::code::{check_window, hotp, verify_counter};
 use super::error::UriProblem;
-use super::{Algorithm, DEFAULT_PERIOD, Digits, KeyUri, OtpError, OtpKind, Secret};
+use super::{Algorithm, DEFAULT_PERIOD, Digits, KeyUri, Match, OtpError, OtpKind, Secret};
 use core::num::NonZeroU64;
 
 /// A TOTP key. Every method takes the Unix time in seconds.
@@ -53,17 +53,19 @@ impl Totp {
         self.period.get() - unix_seconds % self.period.get()
     }
 
-    /// Checks `code` at `unix_seconds`, accepting steps up to `window` either side. A step at or before
-    /// `after_step` (the last step the caller accepted) is refused, so a code cannot be replayed. Returns the offset
-    /// of the matching step from the current one (`0`, `-1`, `+1`, …), or `None`.
+    /// Checks `code` at `unix_seconds`, accepting steps up to `window` either side (RFC 6238 §5.2: clocks drift
+    /// and codes take time to type). A step at or before `after_step` (the last step the caller accepted) is
+    /// refused, so a code cannot be replayed. Returns the matching step and its offset from the current one (`0`,
+    /// `-1`, `+1`, …), or `None`.
     pub fn verify(
         &self,
         code: &str,
         unix_seconds: u64,
         window: u32,
         after_step: Option<u64>,
-    ) -> Result<Option<i64>, OtpError> {
-        let window = check_window(window)?;
+    ) -> Result<Option<Match>, OtpError> {
+        let window = check_window("window", window)?;
+        let window = (window, window);
         Ok(verify_counter(
             &self.secret,
             self.algorithm,
@@ -159,14 +161,19 @@ mod tests {
         let previous = totp.generate(now - 30);
         let next = totp.generate(now + 30);
         let two_back = totp.generate(now - 60);
-        assert_eq!(totp.verify(&totp.generate(now), now, 1, None), Ok(Some(0)));
-        assert_eq!(totp.verify(&previous, now, 1, None), Ok(Some(-1)));
-        assert_eq!(totp.verify(&next, now, 1, None), Ok(Some(1)));
-        assert_eq!(totp.verify(&two_back, now, 1, None), Ok(None));
-        assert_eq!(totp.verify(&two_back, now, 2, None), Ok(Some(-2)));
-        assert_eq!(totp.verify(&previous, now, 0, None), Ok(None));
-        assert_eq!(totp.verify("not a code", now, 1, None), Ok(None));
-        assert_eq!(totp.verify(&previous, now, 101, None).unwrap_err().code(), "invalid_option");
+        let delta = |code: &str, window| totp.verify(code, now, window, None).map(|m| m.map(|m| m.delta));
+        assert_eq!(delta(&totp.generate(now), 1), Ok(Some(0)));
+        assert_eq!(delta(&previous, 1), Ok(Some(-1)));
+        assert_eq!(delta(&next, 1), Ok(Some(1)));
+        assert_eq!(delta(&two_back, 1), Ok(None));
+        assert_eq!(delta(&two_back, 2), Ok(Some(-2)));
+        assert_eq!(delta(&previous, 0), Ok(None));
+        assert_eq!(delta("not a code", 1), Ok(None));
+        assert_eq!(delta(&previous, 10), Ok(Some(-1)));
+        assert_eq!(delta(&previous, 11).unwrap_err().code(), "invalid_option");
+        // The step comes with the match: no second clock reading to work it out, which could fall on the next step.
+        let step = totp.counter(now);
+        assert_eq!(totp.verify(&previous, now, 1, None), Ok(Some(Match { delta: -1, counter: step - 1 })));
     }
 
     #[test]
@@ -175,10 +182,11 @@ mod tests {
         let now = 1_700_000_000;
         let step = totp.counter(now);
         let code = totp.generate(now);
-        assert_eq!(totp.verify(&code, now, 1, Some(step - 1)), Ok(Some(0)));
+        assert_eq!(totp.verify(&code, now, 1, Some(step - 1)), Ok(Some(Match { delta: 0, counter: step })));
         assert_eq!(totp.verify(&code, now, 1, Some(step)), Ok(None), "same step again");
         assert_eq!(totp.verify(&totp.generate(now - 30), now, 1, Some(step)), Ok(None), "an earlier step");
-        assert_eq!(totp.verify(&totp.generate(now + 30), now, 1, Some(step)), Ok(Some(1)), "a later step");
+        let later = totp.verify(&totp.generate(now + 30), now, 1, Some(step));
+        assert_eq!(later, Ok(Some(Match { delta: 1, counter: step + 1 })), "a later step");
     }
 
     #[test]
@@ -186,7 +194,7 @@ mod tests {
         let totp = Totp::new(Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap());
         let code = totp.generate(1_000);
         let spaced = format!("{} {}", &code[..3], &code[3..]);
-        assert_eq!(totp.verify(&spaced, 1_000, 1, None), Ok(Some(0)));
+        assert_eq!(totp.verify(&spaced, 1_000, 1, None).map(|m| m.map(|m| m.delta)), Ok(Some(0)));
     }
 
     #[test]

@@ -282,8 +282,8 @@ mod tests {
         assert_eq!(key.issuer, None);
         assert_eq!(key.account, "alice");
         // Padded secret (%3D is '='), no label at all, defaults applied.
-        let key = KeyUri::parse("otpauth://totp?secret=MZXW6YQ%3D").unwrap();
-        assert_eq!(key.secret.as_bytes(), b"foob");
+        let key = KeyUri::parse("otpauth://totp?secret=MZXW6YTBOJRGC6TROV4A%3D%3D%3D%3D").unwrap();
+        assert_eq!(key.secret.as_bytes(), b"foobarbazqux");
         assert_eq!((key.account.as_str(), key.digits.get(), period(&key)), ("", 6, 30));
     }
 

@@ -16,6 +16,7 @@
 //
 // A step's result (tokens) never crosses the driver, so no assertion message can print one.
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import * as OTPAuth from "otpauth";
 
 const PASSWORD = "Fault-matrix p4ssword";
@@ -62,6 +63,13 @@ const FAULTS = [
   // A runtime may retry a request when a connection closes without an answer (Firefox up to its
   // network.http.request.max-attempts, 10 times): drop every try. What is left is cleared before the step's retry.
   { name: "drop", fault: () => ({ drop: true, count: 12 }), code: "network_error" },
+  // A redirect to another server (the trap, on another port): never followed, so nothing of the request (password,
+  // client secret, codes, mfa_token) may arrive there.
+  {
+    name: "307 elsewhere",
+    fault: (row, trap) => ({ status: 307, body: "", headers: { location: `${trap.url}${row.endpoint}` } }),
+    code: "invalid_response",
+  },
 ];
 
 // Rows: how to reach the step, the step itself, the stage it starts from and the stage after success. `checksCode`:
@@ -199,6 +207,18 @@ export function plainError(error) {
 
 const describe = (error) => `${error?.code}: ${error?.message}`;
 
+/** A server on another port that counts what reaches it: where the redirect fault points. */
+async function startTrap() {
+  const arrived = [];
+  const server = createServer((request, response) => {
+    arrived.push(`${request.method} ${request.url}`);
+    response.writeHead(200, { "access-control-allow-origin": "*", "content-type": "application/json" });
+    response.end(TOKEN_BODY);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, arrived, close: () => new Promise((r) => server.close(r)) };
+}
+
 // Numbers users across runs, as two runs in one process may share an emulator.
 let serial = 0;
 
@@ -236,6 +256,8 @@ export async function runFaultMatrix(t, { driver, emulator, clientId, title }) {
     },
   };
 
+  const trap = await startTrap();
+  t.after(() => trap.close());
   const results = new Map(); // row name → fault name → { code, ok }
   for (const row of ROWS) {
     results.set(row.name, new Map());
@@ -248,7 +270,7 @@ export async function runFaultMatrix(t, { driver, emulator, clientId, title }) {
         const context = await row.arrange(env);
         try {
           assert.equal(await driver.stage(context.client), row.before, "stage before the step");
-          const injected = { endpoint: row.endpoint, method: row.method, count: 1, ...fault(row) };
+          const injected = { endpoint: row.endpoint, method: row.method, count: 1, ...fault(row, trap) };
           await control("POST", "/__emu/faults", injected);
           const outcome = await row.run(env, context);
           await control("DELETE", "/__emu/faults");
@@ -260,6 +282,7 @@ export async function runFaultMatrix(t, { driver, emulator, clientId, title }) {
           assert.equal(error.code, code, describe(error));
           assert.equal(error.retryable, retryable, `retryable: ${describe(error)}`);
           assert.equal(await driver.stage(context.client), row.before, "stage unchanged by the failed step");
+          assert.deepEqual(trap.arrived, [], "requests that reached the server a redirect pointed to");
           if (code === "rate_limited") {
             assert.ok(error.retryAfter > 0 && error.retryAfter <= 60, `retryAfter ${error.retryAfter}`);
           }

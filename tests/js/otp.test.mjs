@@ -53,7 +53,10 @@ test("1,000 random TOTP cases agree with otpauth (generate and verify)", () => {
     // A code from a neighbouring step: both must find the same offset, or both none.
     const shift = randomInt(-2, 3);
     const code = theirs.generate({ timestamp: timestamp + shift * period * 1000 });
-    assert.equal(ours.verify(code, { time: timestamp, window: 1 }), theirs.validate({ token: code, timestamp, window: 1 }), context);
+    const found = ours.verify(code, { time: timestamp, window: 1 });
+    const delta = theirs.validate({ token: code, timestamp, window: 1 });
+    const step = Math.floor(timestamp / 1000 / period);
+    assert.deepEqual(found, delta === null ? null : { delta, step: step + delta }, context);
     ours.free();
   }
 });
@@ -110,6 +113,32 @@ test("real-world URIs: 80-bit, lower-case and spaced secrets, issuer mismatch, u
   assert.equal(hotp.generate(), new OTPAuth.HOTP({ secret: "JBSWY3DPEHPK3PXP" }).generate({ counter: 17 }));
 });
 
+test("HOTP verify looks ahead only, unless told to look behind (RFC 4226 §7.2)", () => {
+  const hotp = new Hotp({ secret: new TextEncoder().encode("12345678901234567890"), counter: 4 });
+  // RFC 4226 Appendix D: counter 3 is 969429 (accepted last time), 4 is 338314, 6 is 287922.
+  assert.deepEqual(hotp.verify("338314"), { delta: 0, counter: 4 });
+  assert.equal(hotp.verify("969429"), null, "the last accepted code");
+  assert.equal(hotp.verify("969429", { window: 10 }), null, "a wide window still looks ahead only");
+  assert.deepEqual(hotp.verify("969429", { lookBehind: 1 }), { delta: -1, counter: 3 });
+  assert.equal(hotp.verify("969429", { lookBehind: 1, afterCounter: 3 }), null, "the replay guard holds");
+  assert.equal(hotp.verify("287922"), null, "two ahead, window 1");
+  assert.deepEqual(hotp.verify("287922", { window: 2 }), { delta: 2, counter: 6 });
+  assert.throws(() => hotp.verify("287922", { window: 11 }), { code: "invalid_option" });
+  assert.throws(() => hotp.verify("287922", { lookBehind: 11 }), { code: "invalid_option" });
+});
+
+test("secrets under 80 bits are refused; 80 to 127 bits are accepted and weak", () => {
+  for (const secret of ["JBSWY3DPEHPK3PX", new Uint8Array(9), "MZXW6YQ="]) {
+    assert.throws(() => new Totp({ secret }), { code: "invalid_secret", message: "secret is shorter than 80 bits" });
+    assert.throws(() => new Hotp({ secret }), { code: "invalid_secret" });
+  }
+  assert.throws(() => Totp.fromUri("otpauth://totp/a?secret=MZXW6YQ"), { code: "invalid_uri" });
+  assert.throws(() => parseKeyUri("otpauth://totp/a?secret=MZXW6YQ"), { code: "invalid_uri" });
+  assert.equal(new Totp({ secret: new Uint8Array(10) }).weak, true);
+  assert.equal(new Totp({ secret: new Uint8Array(15) }).weak, true);
+  assert.equal(new Totp({ secret: new Uint8Array(16) }).weak, false);
+});
+
 test("window, replay guard and period boundaries", () => {
   const totp = new Totp({ secret: "JBSWY3DPEHPK3PXP" });
   const t = 1_699_999_990_000; // 10 s into a step (1_699_999_980 is a multiple of 30)
@@ -119,14 +148,22 @@ test("window, replay guard and period boundaries", () => {
   assert.equal(totp.counter(step * 30_000), step);
   assert.equal(totp.counter(step * 30_000 - 1), step - 1);
   const current = totp.generate(t);
-  assert.equal(totp.verify(current, { time: t }), 0);
-  assert.equal(totp.verify(current.slice(0, 3) + " " + current.slice(3), { time: t }), 0);
-  assert.equal(totp.verify(totp.generate(t - 30_000), { time: t }), -1);
-  assert.equal(totp.verify(totp.generate(t + 30_000), { time: t }), 1);
+  assert.deepEqual(totp.verify(current, { time: t }), { delta: 0, step });
+  assert.deepEqual(totp.verify(current.slice(0, 3) + " " + current.slice(3), { time: t }), { delta: 0, step });
+  assert.deepEqual(totp.verify(totp.generate(t - 30_000), { time: t }), { delta: -1, step: step - 1 });
+  assert.deepEqual(totp.verify(totp.generate(t + 30_000), { time: t }), { delta: 1, step: step + 1 });
   assert.equal(totp.verify(totp.generate(t - 60_000), { time: t }), null);
-  assert.equal(totp.verify(totp.generate(t - 60_000), { time: t, window: 2 }), -2);
+  assert.deepEqual(totp.verify(totp.generate(t - 60_000), { time: t, window: 2 }), { delta: -2, step: step - 2 });
+  assert.deepEqual(totp.verify(totp.generate(t - 300_000), { time: t, window: 10 }), { delta: -10, step: step - 10 });
+  assert.throws(() => totp.verify(current, { time: t, window: 11 }), { code: "invalid_option" });
   assert.equal(totp.verify(current, { time: t, afterStep: step }), null, "replayed");
-  assert.equal(totp.verify(current, { time: t, afterStep: step - 1 }), 0);
+  assert.deepEqual(totp.verify(current, { time: t, afterStep: step - 1 }), { delta: 0, step });
+  // The step comes with the match: verify just before a boundary, keep what it says, and the same code is
+  // refused just after it, when a second clock reading would have given the next step.
+  const lastMs = (step + 1) * 30_000 - 1;
+  const accepted = totp.verify(current, { time: lastMs });
+  assert.deepEqual(accepted, { delta: 0, step });
+  assert.equal(totp.verify(current, { time: lastMs + 1, afterStep: accepted.step }), null, "replayed after the boundary");
   assert.equal(totp.verify("12345", { time: t }), null, "wrong length is simply no match");
   // A code stays valid to the last second of its step and is replaced at the boundary.
   const boundary = (step + 1) * 30_000;

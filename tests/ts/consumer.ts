@@ -6,7 +6,7 @@ import init, {
   isTooManyAttempts, isRateLimited, isPushRejected, isPushTimeout, isNetworkError, isTimeout, isInvalidResponse,
   isUserBlocked, isAlreadyEnrolled, isChallengeExpired,
   type Auth0MfaError, type AuthenticatorList, type ChallengeResult, type Enrollment, type ErrorCode,
-  type KeyUriInfo, type LoginResult, type MfaClientOptions, type PushProgress, type Stage, type Tokens,
+  type HotpMatch, type KeyUriInfo, type LoginResult, type TotpMatch, type MfaClientOptions, type PushProgress, type Stage, type Tokens,
 } from "../../pkg/auth0_mfa_wasm.js";
 
 export async function signIn(username: string, password: string, readCode: () => Promise<string>): Promise<Tokens> {
@@ -62,17 +62,21 @@ export async function manage(accessToken: string): Promise<void> {
 
 export function otpHelpers(): void {
   const key = new Totp({ secret: generateSecret(), algorithm: "SHA256", digits: 8, period: 60, issuer: "ACME", account: "a@b.c" });
-  const offset: number | null = key.verify("123 456", { window: 1, time: new Date(), afterStep: 10 });
+  const found: TotpMatch | null = key.verify("123 456", { window: 1, time: new Date(), afterStep: 10 });
+  const offset: number | undefined = found?.delta;
+  const lastStep: number | undefined = found?.step;
   const remaining: number = key.remaining();
   const step: number = key.counter(Date.now());
   const uri: string = key.toUri();
   const info: KeyUriInfo = parseKeyUri(uri);
   const weak: boolean = info.weak || key.weak;
   const hotp = Hotp.fromUri("otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP&counter=3");
-  const hotpOffset: number | null = hotp.verify(hotp.generate(4), { counter: 3, window: 2, afterCounter: 2 });
+  const hotpFound: HotpMatch | null = hotp.verify(hotp.generate(4), { counter: 3, window: 2, lookBehind: 1, afterCounter: 2 });
+  const hotpOffset: number | undefined = hotpFound?.delta;
+  const nextCounter: number | undefined = hotpFound ? hotpFound.counter + 1 : undefined;
   const bytes: Uint8Array = base32Decode(base32Encode(new Uint8Array([1, 2, 3])));
   const predicates = [isMfaRequired, isEnrollmentRequired, isMfaTokenExpired, isInvalidCredentials, isTooManyAttempts,
     isRateLimited, isPushRejected, isPushTimeout, isNetworkError, isTimeout, isInvalidResponse, isUserBlocked,
     isAlreadyEnrolled, isChallengeExpired];
-  console.log(offset, remaining, step, weak, hotpOffset, bytes, Totp.fromUri(uri).secret, predicates.map((p) => p(null)));
+  console.log(offset, lastStep, remaining, step, weak, hotpOffset, nextCounter, bytes, Totp.fromUri(uri).secret, predicates.map((p) => p(null)));
 }
