@@ -69,12 +69,32 @@ fn wasm_bindgen_cli() -> Result<PathBuf, String> {
     which("wasm-bindgen").ok_or_else(|| "wasm-bindgen not found after install".into())
 }
 
+/// The version of each tool `cargo install` brings, so that every machine runs the same ones; `--locked` also pins
+/// their dependencies to the tool's own lockfile.
+const CARGO_TOOLS: &[(&str, &str)] = &[
+    ("wasm-pack", "0.15.1"),
+    ("geckodriver", "0.37.1"),
+    ("twiggy", "0.8.0"),
+    ("cargo-deny", "0.20.2"),
+    ("cargo-fuzz", "0.13.2"),
+];
+
+/// `binary` from crate `krate` at its pinned version: the one on the PATH when `binary --version` names that
+/// version, else installed.
 pub fn cargo_tool(binary: &str, krate: &str) -> Result<PathBuf, String> {
-    if let Some(path) = which(binary) {
+    let version = CARGO_TOOLS
+        .iter()
+        .find(|(name, _)| *name == krate)
+        .map(|(_, version)| *version)
+        .ok_or_else(|| format!("{krate} has no pinned version in CARGO_TOOLS"))?;
+    let current = |path: &PathBuf| {
+        Cmd::new(path).arg("--version").output().is_ok_and(|out| out.split_whitespace().any(|word| word == version))
+    };
+    if let Some(path) = which(binary).filter(current) {
         return Ok(path);
     }
-    Cmd::new("cargo").args(["install", krate, "--locked"]).run()?;
-    which(binary).ok_or_else(|| format!("{binary} not found after installing {krate}"))
+    Cmd::new("cargo").args(["install", krate, "--version", version, "--locked", "--force"]).run()?;
+    which(binary).filter(current).ok_or_else(|| format!("{binary} {version} not found after installing {krate}"))
 }
 
 /// Chromium, its driver and Firefox ESR from Debian; the browsers' own download mechanisms cannot reach the

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 /// The size budget of `cargo xtask test`: pkg/'s JS bundle and wasm, gzip -9, against bench/size-budget.json.
 /// bench/size.mjs measures it, the very code bench reports from; sizes only, so a build always gets one answer.
 pub fn check_budget(report: &mut Report) {
-    report.check(
+    report.single_test(
         "size budget, JS + wasm gzip (bench/size-budget.json)",
         Cmd::new("node").args(["bench/size.mjs", "--check"]),
     );
