@@ -4,6 +4,7 @@
 
 use auth0_mfa_wasm::api::associate::{self, EnrollTarget};
 use auth0_mfa_wasm::api::{Operation, authenticators, challenge, classify_error, token};
+use auth0_mfa_wasm::code::ErrorCode;
 use auth0_mfa_wasm::error::{Error, ResponseProblem};
 use auth0_mfa_wasm::http::HttpResponse;
 use auth0_mfa_wasm::otp::{Algorithm, Digits, Hotp, KeyUri, Match, OtpKind, Secret, Totp, base32};
@@ -501,12 +502,65 @@ fn targets() -> [EnrollTarget; 5] {
     ]
 }
 
-/// A typed error is one the caller can act on: it has a code and a message.
-fn check(error: &Error) -> Result<(), TestCaseError> {
-    prop_assert!(!error.code().is_empty());
-    prop_assert!(!error.to_string().is_empty());
-    let _ = (error.is_retryable(), error.requires_restart(), error.status(), error.retry_after());
+/// A typed error is one the caller can switch on: its code is one of the stable codes, one an Auth0 answer can
+/// give (never an argument, state or OTP code), and a redirect is always an invalid response.
+fn check(error: &Error, response: &HttpResponse) -> Result<(), TestCaseError> {
+    let code = error.error_code();
+    prop_assert!(ErrorCode::ALL.contains(&code), "{:?}", code);
+    let never_from_a_response =
+        [ErrorCode::InvalidArgument, ErrorCode::InvalidState, ErrorCode::InvalidSecret, ErrorCode::InvalidBase32];
+    prop_assert!(!never_from_a_response.contains(&code), "{:?} for HTTP {}", code, response.status);
+    if (300..400).contains(&response.status) {
+        prop_assert_eq!(code, ErrorCode::InvalidResponse);
+    }
     Ok(())
+}
+
+/// Responses whose error code is fixed by their class, whatever their text: each with the code it must get.
+fn classified_response() -> impl Strategy<Value = (HttpResponse, &'static str)> {
+    // Digits only: no description can hold a word the classifier looks for ("expired", "blocked", …).
+    let description = "[0-9 ]{0,20}";
+    let non_json = prop_oneof![
+        Just(String::new()),
+        "<html><head><title>[a-zA-Z ]{0,20}</title></head><body>[a-z ]{0,20}</body></html>",
+        "[a-zA-Z ]{1,20}",
+    ];
+    let table = prop::sample::select(vec![
+        ("unsupported_challenge_type", "enrollment_required"),
+        ("association_required", "enrollment_required"),
+        ("invalid_user_password", "invalid_credentials"),
+        ("too_many_attempts", "too_many_attempts"),
+        ("too_many_logins", "too_many_attempts"),
+        ("too_many_requests", "rate_limited"),
+        ("password_leaked", "password_leaked"),
+        ("requires_verification", "verification_required"),
+        ("unauthorized_client", "unauthorized_client"),
+        ("authorization_pending", "authorization_pending"),
+        ("slow_down", "slow_down"),
+        ("blocked_user", "user_blocked"),
+        ("server_error", "server_error"),
+        ("temporarily_unavailable", "server_error"),
+    ]);
+    prop_oneof![
+        // A redirect, whatever it carries.
+        ((300u16..400), body()).prop_map(|(status, body)| (HttpResponse::new(status, body), "invalid_response")),
+        // Not JSON: a rate limit on 429, else unreadable (400 and 5xx: no endpoint bears the mfa_token on those).
+        (prop::sample::select(vec![400u16, 403, 404, 500, 502, 503, 504]), non_json.clone())
+            .prop_map(|(status, body)| (HttpResponse::new(status, body), "invalid_response")),
+        non_json.prop_map(|body| (HttpResponse::new(429, body), "rate_limited")),
+        // Auth0 error codes that mean one thing on every endpoint.
+        (prop::sample::select(vec![400u16, 401, 403, 429, 500]), table, description).prop_map(
+            |(status, (error, code), description)| {
+                let body = format!(r#"{{"error":"{error}","error_description":"{description}"}}"#);
+                (HttpResponse::new(status, body), code)
+            }
+        ),
+        // mfa_required with a token, on any status Auth0 uses for it.
+        prop::sample::select(vec![401u16, 403]).prop_map(|status| {
+            let body = r#"{"error":"mfa_required","error_description":"Multifactor authentication required","mfa_token":"tok"}"#;
+            (HttpResponse::new(status, body), "mfa_required")
+        }),
+    ]
 }
 
 proptest! {
@@ -515,17 +569,17 @@ proptest! {
     #[test]
     fn every_parser_answers_every_response(response in response()) {
         for operation in Operation::ALL {
-            check(&classify_error(&response, operation))?;
+            check(&classify_error(&response, operation), &response)?;
             if let Err(error) = token::parse_tokens(&response, operation) {
-                check(&error)?;
+                check(&error, &response)?;
             }
             if let Err(error) = authenticators::parse_list_for(&response, operation) {
-                check(&error)?;
+                check(&error, &response)?;
             }
         }
         for target in targets() {
             if let Err(error) = associate::parse(&response, &target) {
-                check(&error)?;
+                check(&error, &response)?;
             }
         }
         let results = [
@@ -535,7 +589,15 @@ proptest! {
             challenge::parse(&response).err(),
         ];
         for error in results.iter().flatten() {
-            check(error)?;
+            check(error, &response)?;
+        }
+    }
+
+    #[test]
+    fn each_class_of_error_answer_gets_its_code_on_every_endpoint((response, code) in classified_response()) {
+        for operation in Operation::ALL {
+            let error = classify_error(&response, operation);
+            prop_assert_eq!(error.code(), code, "{:?} for {:?}", operation, response);
         }
     }
 
