@@ -1,5 +1,5 @@
 //! The control plane under `/__emu/`: clock, reset, users and clients, outbox, push device, faults, journal,
-//! rate limit, settings, and a small HTML page for people.
+//! rate limit, settings, map sizes, and a small HTML page for people.
 
 use crate::App;
 use crate::errors::{self, ApiError, ApiResult};
@@ -34,6 +34,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/__emu/faults", get(faults).post(add_faults).delete(clear_faults))
         .route("/__emu/journal", get(journal).delete(clear_journal))
         .route("/__emu/rate-limit", get(rate_limit).post(set_rate_limit))
+        .route("/__emu/stats", get(stats))
 }
 
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> ApiResult<T> {
@@ -342,6 +343,11 @@ async fn set_rate_limit(AxumState(app): AppState, bytes: Bytes) -> Response {
         state.rate_windows.clear();
         Ok(serde_json::to_value(limit).unwrap_or(Value::Null))
     })())
+}
+
+/// How many entries each of the tenant's bounded maps holds.
+async fn stats(AxumState(app): AppState) -> Json<Value> {
+    Json(app.lock().stats())
 }
 
 // ---- the page -----------------------------------------------------------------------------------------------

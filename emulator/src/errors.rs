@@ -104,6 +104,16 @@ pub fn unsupported_grant_type(grant_type: &str) -> ApiError {
     ApiError::new(501, "unsupported_grant_type", format!("Unsupported grant type: {grant_type}"))
 }
 
+/// 421 Misdirected Request: the `Host` names neither a loopback address nor the tenant's public URL (DNS
+/// rebinding sends the attacker's own name).
+pub fn host_not_allowed(host: &str) -> ApiError {
+    ApiError::new(
+        421,
+        "invalid_request",
+        format!("Host {host} is not served here: use a loopback address or the --public-url host."),
+    )
+}
+
 pub fn origin_not_allowed(origin: &str) -> ApiError {
     ApiError::new(403, "access_denied", format!("Origin {origin} is not allowed."))
 }

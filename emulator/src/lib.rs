@@ -24,7 +24,7 @@ use axum::body::{Body, Bytes};
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
-    ACCESS_CONTROL_REQUEST_METHOD, CONTENT_LENGTH, VARY,
+    ACCESS_CONTROL_REQUEST_METHOD, CONTENT_LENGTH, HOST, VARY,
 };
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -35,7 +35,7 @@ use serde_json::{Value, json};
 use state::{Fault, JournalEntry, Overrides, State};
 use std::convert::Infallible;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
@@ -93,6 +93,11 @@ pub(crate) struct App {
     /// Base URL of the tenant, without a trailing slash: its "domain".
     base: String,
     body_limit: usize,
+    /// Host names (lowercase, no port) accepted in `Host` besides loopback and IP literals: the public URL's
+    /// and the one given to bind.
+    host_names: Vec<String>,
+    /// `scheme://authority` of `base`, lowercase: pages the tenant serves under its public name.
+    own_origin: String,
 }
 
 impl App {
@@ -168,6 +173,14 @@ pub async fn spawn(config: Config) -> io::Result<Running> {
         Overrides { permissive_cors: config.permissive_cors, mfa_token_ttl_secs: config.mfa_token_ttl_secs };
     let state = State::from_seed(&config.seed, &overrides).map_err(io::Error::other)?;
     let signer = crypto::Signer256::test_only().map_err(io::Error::other)?;
+    let host_names = config
+        .public_url
+        .as_deref()
+        .and_then(url_host)
+        .into_iter()
+        .chain(Some(config.host.to_ascii_lowercase()).filter(|h| !h.is_empty() && !is_ip_literal(h)))
+        .collect();
+    let own_origin = url_origin(&base);
     let app = Arc::new(App {
         state: Mutex::new(state),
         seed: config.seed,
@@ -175,6 +188,8 @@ pub async fn spawn(config: Config) -> io::Result<Running> {
         signer,
         base,
         body_limit: config.body_limit,
+        host_names,
+        own_origin,
     });
     let router = router(app.clone());
     let (shutdown, stopped) = oneshot::channel();
@@ -253,7 +268,90 @@ fn area(path: &str) -> Area {
     }
 }
 
-/// Everything around the handlers: CORS, the body limit, the journal and faults.
+/// The warning to print when the emulator listens on an address other machines can reach, or `None` on a
+/// loopback address.
+pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    (!addr.ip().to_canonical().is_loopback()).then(|| {
+        format!(
+            "auth0-mfa-emulator: warning: listening on {addr}, which is not a loopback address: the control plane \
+             (/__emu/*: codes in the outbox, push approval, users, clients, settings) is reachable from the network, \
+             without authentication"
+        )
+    })
+}
+
+/// `host[:port]` split into the host (an IPv6 literal keeps its brackets) and the port; `None` if malformed.
+fn split_authority(authority: &str) -> Option<(&str, Option<u16>)> {
+    let (host, port) = if authority.starts_with('[') {
+        let (host, rest) = authority.split_at(authority.find(']')? + 1);
+        (host, if rest.is_empty() { None } else { Some(rest.strip_prefix(':')?) })
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        None | Some("") => None,
+        Some(port) if port.bytes().all(|b| b.is_ascii_digit()) => Some(port.parse().ok()?),
+        Some(_) => return None,
+    };
+    (!host.is_empty()).then_some((host, port))
+}
+
+fn is_ip_literal(host: &str) -> bool {
+    host.parse::<Ipv4Addr>().is_ok()
+        || host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).is_some_and(|h| h.parse::<Ipv6Addr>().is_ok())
+}
+
+/// The lowercase host of a URL such as `https://tenant.example:8443/base`.
+fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    split_authority(authority).map(|(host, _)| host.to_ascii_lowercase())
+}
+
+/// `scheme://authority` of a URL, lowercase.
+fn url_origin(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    format!("{scheme}://{authority}").to_ascii_lowercase()
+}
+
+/// Whether a `Host` names this emulator. DNS rebinding has a browser send a request meant for the attacker's
+/// own name (`Host: evil.example`) to a loopback address, so an unknown name is refused. An IP literal is
+/// accepted: it is reached without DNS, so it cannot be rebound (and `--host 0.0.0.0` stays usable by address).
+fn host_allowed(host: &str, names: &[String]) -> bool {
+    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
+    let Some((name, _)) = split_authority(host) else { return false };
+    let name = name.to_ascii_lowercase();
+    name == "localhost" || is_ip_literal(&name) || names.contains(&name)
+}
+
+/// The first `Host` (header or absolute request target) that does not name this emulator. A request with
+/// neither, as an in-process call makes, passes.
+fn unknown_host(parts: &axum::http::request::Parts, names: &[String]) -> Option<String> {
+    let headers = parts.headers.get_all(HOST).iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let target = parts.uri.authority().map(|a| a.as_str().to_owned());
+    headers.chain(target).find(|host| !host_allowed(host, names))
+}
+
+/// `http(s)://127.0.0.1`, `localhost` or `[::1]` (any port), or the emulator's own origin: pages served from
+/// the developer's machine, or by the emulator itself (the device page opened by LAN address or through the
+/// public URL). An Origin equal to the `Host` is trusted only because that Host was checked first: a rebound
+/// page would have both name `evil.example`.
+fn is_local_origin(origin: &str, host: Option<&str>, own_origin: &str) -> bool {
+    let origin = origin.to_ascii_lowercase();
+    let Some(authority) = origin.strip_prefix("http://").or_else(|| origin.strip_prefix("https://")) else {
+        return false;
+    };
+    split_authority(authority).is_some_and(|(host, _)| matches!(host, "127.0.0.1" | "localhost" | "[::1]"))
+        || host.is_some_and(|host| host.eq_ignore_ascii_case(authority))
+        || origin == own_origin
+}
+
+/// Everything around the handlers: the Host check, CORS, the body limit, the journal, faults and pruning.
 async fn front(
     app: Arc<App>,
     mut router: Router,
@@ -262,12 +360,20 @@ async fn front(
     kill: Arc<Notify>,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
+    if let Some(host) = unknown_host(&parts, &app.host_names) {
+        return errors::host_not_allowed(&host).into_response();
+    }
     let path = parts.uri.path().to_owned();
     let area = area(&path);
     let origin = params::origin(&parts.headers);
+    let host = parts.headers.get(HOST).and_then(|v| v.to_str().ok());
+    let local = |origin: &str| is_local_origin(origin, host, &app.own_origin);
+    // Any website could otherwise read the outbox or approve pushes: the control plane and the public
+    // documents answer only pages on this machine and the clients' own origins (permissive CORS is for the API).
     let cors = match (&origin, area) {
         (None, _) => false,
-        (Some(_), Area::Control | Area::Public) => true,
+        (Some(origin), Area::Control) => local(origin) || app.lock().origin_listed_by_a_client(origin),
+        (Some(origin), Area::Public) => local(origin) || app.lock().origin_allowed_anywhere(origin),
         (Some(origin), Area::Api) => app.lock().origin_allowed_anywhere(origin),
     };
 
@@ -282,6 +388,11 @@ async fn front(
             cors_headers(response.headers_mut(), origin, area);
         }
         return response;
+    }
+    // A cross-site POST with a simple content type needs no preflight: withholding the CORS headers alone
+    // would still let a website approve a push or change settings without reading the answer.
+    if let (Area::Control, Some(origin), false) = (area, &origin, cors) {
+        return errors::origin_not_allowed(origin).into_response();
     }
 
     let bytes = match Limited::new(body, app.body_limit).collect().await {
@@ -328,12 +439,16 @@ async fn front(
     if let (Some(origin), true) = (&origin, cors) {
         cors_headers(response.headers_mut(), origin, area);
     }
-    if let Some(seq) = journal_seq {
-        let status = response.status().as_u16();
-        if let Some(entry) = app.lock().journal.iter_mut().rev().find(|e| e.seq == seq) {
-            entry.status = Some(status);
-        }
+    let mut state = app.lock();
+    if let Some(seq) = journal_seq
+        && let Some(entry) = state.journal.iter_mut().rev().find(|e| e.seq == seq)
+    {
+        entry.status = Some(response.status().as_u16());
     }
+    // Each request may add a token, a push or a message: forgetting the expired and the excess here keeps
+    // every map bounded.
+    state.prune();
+    drop(state);
     response
 }
 

@@ -76,6 +76,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let Some(warning) = auth0_mfa_emulator::exposure_warning(running.addr) {
+        eprintln!("{warning}");
+    }
     let mut stdout = std::io::stdout().lock();
     let _ = writeln!(stdout, "{READY_PREFIX}{}", running.url);
     let _ = stdout.flush();

@@ -16,6 +16,18 @@ pub const BINDING_CODE_LIFETIME_MS: i64 = 5 * 60 * 1000;
 pub const PUSH_LIFETIME_MS: i64 = 5 * 60 * 1000;
 pub const PUSH_MIN_POLL_INTERVAL_MS: i64 = 5 * 1000;
 pub const JOURNAL_CAPACITY: usize = 2000;
+/// An expired mfa_token, oob_code, push or access token is kept this long past its expiry, so that it still
+/// answers `expired_token` (what the tests and clients check), then it is forgotten and answers like an
+/// unknown one.
+pub const EXPIRED_GRACE_MS: i64 = 60 * 60 * 1000;
+/// Caps, so that a long demo session or test run with the clock frozen stays bounded: the oldest go first.
+pub const MFA_TOKEN_CAPACITY: usize = 5000;
+pub const OOB_CAPACITY: usize = 5000;
+pub const PUSH_CAPACITY: usize = 1000;
+pub const OUTBOX_CAPACITY: usize = 1000;
+pub const ACCESS_TOKEN_CAPACITY: usize = 5000;
+pub const REFRESH_TOKEN_CAPACITY: usize = 5000;
+pub const BRUTE_FORCE_CAPACITY: usize = 10_000;
 /// The clock stays between 1970 and 9999 so that no lifetime arithmetic can overflow.
 pub const MAX_CLOCK_MS: i64 = 253_402_300_799_000;
 /// Longest lifetime or window a setting may ask for: a year.
@@ -360,6 +372,8 @@ pub struct RefreshGrant {
     pub client_id: String,
     pub audience: Option<String>,
     pub scope: String,
+    /// Order of issue: refresh tokens never expire, so the cap drops the oldest by this.
+    pub seq: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -477,6 +491,7 @@ pub struct State {
     pub outbox: Vec<OutboxMessage>,
     pub outbox_seq: u64,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
+    pub refresh_seq: u64,
     pub access_tokens: HashMap<String, AccessGrant>,
     /// Failed password attempts per (IP, identifier): count and time of the last failure.
     pub brute_force: HashMap<(String, String), (u32, i64)>,
@@ -518,6 +533,7 @@ impl State {
             outbox: Vec::new(),
             outbox_seq: 0,
             refresh_tokens: HashMap::new(),
+            refresh_seq: 0,
             access_tokens: HashMap::new(),
             brute_force: HashMap::new(),
             rate_limit: RateLimit::default(),
@@ -642,7 +658,13 @@ impl State {
     }
 
     pub fn origin_allowed_anywhere(&self, origin: &str) -> bool {
-        self.settings.permissive_cors || self.clients.iter().any(|c| c.allowed_origins.iter().any(|o| o == origin))
+        self.settings.permissive_cors || self.origin_listed_by_a_client(origin)
+    }
+
+    /// Whether some client lists `origin`; unlike [`Self::origin_allowed_anywhere`], permissive CORS does not
+    /// count, so that switching it on for the API does not open the control plane to every website.
+    pub fn origin_listed_by_a_client(&self, origin: &str) -> bool {
+        self.clients.iter().any(|c| c.allowed_origins.iter().any(|o| o == origin))
     }
 
     pub fn send(&mut self, user: &str, channel: &'static str, to: &str, code: &str, purpose: &'static str) {
@@ -657,6 +679,55 @@ impl State {
             purpose,
             time,
         });
+    }
+
+    /// Forgets what can no longer be used, and the oldest entries beyond each cap, so that the tenant's maps
+    /// stay bounded however long it runs. Expiry is read from the emulator's clock, and an expired entry is
+    /// kept for [`EXPIRED_GRACE_MS`] so it still answers `expired_token`.
+    pub fn prune(&mut self) {
+        let now = self.now_ms();
+        let gone = |expires_ms: i64| now >= expires_ms.saturating_add(EXPIRED_GRACE_MS);
+        self.mfa_tokens.retain(|_, tx| !gone(tx.expires_ms));
+        self.oobs.retain(|_, oob| !gone(oob.expires_ms));
+        self.pushes.retain(|push| !gone(push.expires_ms));
+        self.access_tokens.retain(|_, grant| !gone(grant.expires_ms));
+        // A failure record older than the block is already ignored by the password grant.
+        self.brute_force.retain(|_, (_, last)| now - *last < BRUTE_FORCE_BLOCK_MS);
+
+        keep_newest(&mut self.mfa_tokens, MFA_TOKEN_CAPACITY, |tx| tx.expires_ms);
+        keep_newest(&mut self.oobs, OOB_CAPACITY, |oob| oob.expires_ms);
+        keep_newest(&mut self.access_tokens, ACCESS_TOKEN_CAPACITY, |grant| grant.expires_ms);
+        keep_newest(&mut self.refresh_tokens, REFRESH_TOKEN_CAPACITY, |grant| grant.seq as i64);
+        keep_newest(&mut self.brute_force, BRUTE_FORCE_CAPACITY, |(_, last)| *last);
+        // Pushes and the outbox are in the order they were made.
+        let excess = self.pushes.len().saturating_sub(PUSH_CAPACITY);
+        self.pushes.drain(..excess);
+        let excess = self.outbox.len().saturating_sub(OUTBOX_CAPACITY);
+        self.outbox.drain(..excess);
+    }
+
+    /// How many entries each map holds, for `GET /__emu/stats`.
+    pub fn stats(&self) -> Value {
+        json!({
+            "mfa_tokens": self.mfa_tokens.len(), "oob_transactions": self.oobs.len(), "pushes": self.pushes.len(),
+            "outbox": self.outbox.len(), "access_tokens": self.access_tokens.len(),
+            "refresh_tokens": self.refresh_tokens.len(), "brute_force": self.brute_force.len(),
+            "journal": self.journal.len(),
+        })
+    }
+}
+
+/// Drops the entries with the smallest `age` key until at most `capacity` remain.
+fn keep_newest<K: Clone + Eq + std::hash::Hash, V>(map: &mut HashMap<K, V>, capacity: usize, age: impl Fn(&V) -> i64) {
+    let excess = map.len().saturating_sub(capacity);
+    if excess == 0 {
+        return;
+    }
+    let mut ages: Vec<(i64, &K)> = map.iter().map(|(k, v)| (age(v), k)).collect();
+    ages.select_nth_unstable_by_key(excess - 1, |(a, _)| *a);
+    let victims: Vec<K> = ages[..excess].iter().map(|(_, k)| (*k).clone()).collect();
+    for key in victims {
+        map.remove(&key);
     }
 }
 
@@ -705,6 +776,94 @@ mod tests {
         assert_eq!(bucket.available(), 1);
         assert!(bucket.has_attempt(100 * FAILED_CODE_REFILL_MS));
         assert_eq!(bucket.available(), 10);
+    }
+
+    #[test]
+    fn prune_keeps_the_newest_within_each_cap() {
+        let mut state = State::from_seed(&crate::default_seed(), &Overrides::default()).expect("seed");
+        state.clock.freeze(true);
+        state.clock.set_ms(1_000_000);
+        let far = 2_000_000_000; // unexpired: only the caps apply
+        let extra = 10;
+        for i in 0..MFA_TOKEN_CAPACITY + extra {
+            let tx = MfaTransaction {
+                user_id: "u".into(),
+                client_id: "c".into(),
+                audience: None,
+                scope: String::new(),
+                expires_ms: far + i as i64,
+            };
+            state.mfa_tokens.insert(format!("m{i}"), tx);
+        }
+        for i in 0..OOB_CAPACITY + extra {
+            let oob = OobTransaction {
+                mfa_token: None,
+                user_id: "u".into(),
+                kind: OobKind::Binding { code: "123456".into() },
+                activates: Vec::new(),
+                expires_ms: far + i as i64,
+                used: false,
+            };
+            state.oobs.insert(format!("o{i}"), oob);
+        }
+        for i in 0..ACCESS_TOKEN_CAPACITY + extra {
+            let grant = AccessGrant {
+                user_id: "u".into(),
+                client_id: "c".into(),
+                audience: "a".into(),
+                scopes: Vec::new(),
+                expires_ms: far + i as i64,
+            };
+            state.access_tokens.insert(format!("a{i}"), grant);
+        }
+        for i in 0..REFRESH_TOKEN_CAPACITY + extra {
+            let grant = RefreshGrant {
+                user_id: "u".into(),
+                client_id: "c".into(),
+                audience: None,
+                scope: String::new(),
+                seq: i as u64,
+            };
+            state.refresh_tokens.insert(format!("r{i}"), grant);
+        }
+        for i in 0..BRUTE_FORCE_CAPACITY + extra {
+            state.brute_force.insert((format!("ip{i}"), "user".into()), (1, 1_000_000 - 1_000 + i as i64));
+        }
+        for _ in 0..OUTBOX_CAPACITY + extra {
+            state.send("u", "sms", "+15555550100", "123456", "challenge");
+        }
+        state.prune();
+        assert_eq!(state.mfa_tokens.len(), MFA_TOKEN_CAPACITY);
+        assert_eq!(state.oobs.len(), OOB_CAPACITY);
+        assert_eq!(state.access_tokens.len(), ACCESS_TOKEN_CAPACITY);
+        assert_eq!(state.refresh_tokens.len(), REFRESH_TOKEN_CAPACITY);
+        assert_eq!(state.brute_force.len(), BRUTE_FORCE_CAPACITY);
+        assert_eq!(state.outbox.len(), OUTBOX_CAPACITY);
+        // The oldest went, the newest stayed.
+        let last = |cap: usize| cap + extra - 1;
+        for i in 0..extra {
+            assert!(!state.mfa_tokens.contains_key(&format!("m{i}")));
+            assert!(!state.oobs.contains_key(&format!("o{i}")));
+            assert!(!state.access_tokens.contains_key(&format!("a{i}")));
+            assert!(!state.refresh_tokens.contains_key(&format!("r{i}")));
+            assert!(!state.brute_force.contains_key(&(format!("ip{i}"), "user".into())));
+        }
+        assert!(state.mfa_tokens.contains_key(&format!("m{extra}")));
+        assert!(state.mfa_tokens.contains_key(&format!("m{}", last(MFA_TOKEN_CAPACITY))));
+        assert!(state.refresh_tokens.contains_key(&format!("r{}", last(REFRESH_TOKEN_CAPACITY))));
+        assert_eq!(state.outbox.first().map(|m| m.id), Some(extra as u64 + 1));
+    }
+
+    #[test]
+    fn brute_force_records_go_once_the_block_is_over() {
+        let mut state = State::from_seed(&crate::default_seed(), &Overrides::default()).expect("seed");
+        state.clock.freeze(true);
+        state.clock.set_ms(BRUTE_FORCE_BLOCK_MS);
+        state.brute_force.insert(("ip".into(), "old".into()), (10, 0));
+        state.brute_force.insert(("ip".into(), "recent".into()), (10, 1));
+        state.prune();
+        let left: Vec<&str> = state.brute_force.keys().map(|(_, user)| user.as_str()).collect();
+        assert_eq!(left, vec!["recent"]);
     }
 
     #[test]

@@ -390,6 +390,8 @@ fn issue(
     }
     if oidc.contains(&"offline_access") {
         let refresh_token = crypto::random_token(32);
+        state.refresh_seq += 1;
+        let seq = state.refresh_seq;
         state.refresh_tokens.insert(
             refresh_token.clone(),
             RefreshGrant {
@@ -397,6 +399,7 @@ fn issue(
                 client_id: client_id.to_owned(),
                 audience: audience.clone(),
                 scope: scope.to_owned(),
+                seq,
             },
         );
         response["refresh_token"] = json!(refresh_token);

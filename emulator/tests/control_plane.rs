@@ -73,13 +73,14 @@ async fn cors_for_allowed_origins_only() {
     // Errors carry CORS headers too, so a browser can read them.
     let error = emu.form_with("/oauth/token", &[("client_id", SPA)], &[("Origin", ALLOWED)]).await;
     assert_eq!((error.status, error.header("access-control-allow-origin")), (400, Some(ALLOWED)));
-    // The control plane and the JWKS answer any origin.
+    // The control plane and the JWKS answer the clients' origins (and loopback pages), not any website:
+    // tests/exposure.rs has the details.
     let control = emu
         .request("OPTIONS", "/__emu/faults", &[("Origin", STRANGER), ("Access-Control-Request-Method", "POST")], b"")
         .await;
-    assert_eq!((control.status, control.header("access-control-allow-origin")), (204, Some(STRANGER)));
-    let jwks = emu.request("GET", "/.well-known/jwks.json", &[("Origin", STRANGER)], b"").await;
-    assert_eq!(jwks.header("access-control-allow-origin"), Some(STRANGER));
+    assert_eq!((control.status, control.header("access-control-allow-origin")), (403, None));
+    let jwks = emu.request("GET", "/.well-known/jwks.json", &[("Origin", ALLOWED)], b"").await;
+    assert_eq!(jwks.header("access-control-allow-origin"), Some(ALLOWED));
 }
 
 #[tokio::test]
@@ -238,4 +239,77 @@ async fn extreme_control_values_do_not_break_the_tenant() {
     let oob = challenge["oob_code"].as_str().unwrap_or_default();
     assert_eq!(emu.oob_grant(&token, oob, None).await.json()["error"], "authorization_pending");
     assert_eq!(emu.get("/healthz").await.status, 200);
+}
+
+async fn stats(emu: &Emu) -> serde_json::Value {
+    emu.get("/__emu/stats").await.json()
+}
+
+#[tokio::test]
+async fn expired_entries_are_forgotten_after_a_grace_period() {
+    let emu = start().await;
+    let first = emu.mfa_token("otp@example.com").await;
+    for _ in 0..4 {
+        emu.mfa_token("otp@example.com").await;
+    }
+    let push = emu.mfa_token("push@example.com").await;
+    let push_id = emu.authenticators(&push).await.json()[0]["id"].clone();
+    for _ in 0..10 {
+        assert_eq!(emu.challenge(&push, json!({"authenticator_id": push_id})).await.status, 200);
+    }
+    let sms = emu.mfa_token("sms@example.com").await;
+    for _ in 0..5 {
+        assert_eq!(emu.challenge(&sms, json!({"challenge_type": "oob"})).await.status, 200);
+    }
+    assert_eq!(emu.login("nomfa@example.com", &[("scope", "openid offline_access")]).await.status, 200);
+    let all = json!({"mfa_tokens": 7, "oob_transactions": 15, "pushes": 10, "outbox": 5, "access_tokens": 1,
+        "refresh_tokens": 1, "brute_force": 0, "journal": 24});
+    assert_eq!(stats(&emu).await, all);
+
+    // Just expired: still kept, so it answers expired_token.
+    emu.advance(301).await;
+    emu.otp_grant(&first, &totp(OTP_SECRET, T0 + 301)).await.error(403, "expired_token", "mfa_token is expired");
+    assert_eq!(stats(&emu).await["mfa_tokens"], 7);
+    // An hour past expiry it is forgotten, with the pushes and OOB transactions of that time.
+    emu.advance(3600).await;
+    emu.otp_grant(&first, &totp(OTP_SECRET, T0 + 3901)).await.error(403, "invalid_grant", "Malformed mfa_token");
+    let later = stats(&emu).await;
+    assert_eq!(
+        (&later["mfa_tokens"], &later["oob_transactions"], &later["pushes"], &later["outbox"]),
+        (&json!(0), &json!(0), &json!(0), &json!(5)),
+        "{later}"
+    );
+    assert_eq!(emu.get("/__emu/pushes").await.json(), json!([]));
+    // Access tokens live a day; refresh tokens do not expire, so only their cap bounds them.
+    assert_eq!(later["access_tokens"], 1);
+    emu.advance(24 * 3600).await;
+    let next_day = stats(&emu).await;
+    assert_eq!((&next_day["access_tokens"], &next_day["refresh_tokens"]), (&json!(0), &json!(1)), "{next_day}");
+}
+
+/// `state::OUTBOX_CAPACITY` and `state::PUSH_CAPACITY`.
+const OUTBOX_CAPACITY: u64 = 1000;
+const PUSH_CAPACITY: u64 = 1000;
+
+#[tokio::test]
+async fn outbox_and_pushes_keep_the_newest() {
+    let emu = start().await;
+    let sms = emu.mfa_token("sms@example.com").await;
+    let push = emu.mfa_token("push@example.com").await;
+    let push_id = emu.authenticators(&push).await.json()[0]["id"].clone();
+    for _ in 0..OUTBOX_CAPACITY + 5 {
+        assert_eq!(emu.challenge(&sms, json!({"challenge_type": "oob"})).await.status, 200);
+        assert_eq!(emu.challenge(&push, json!({"authenticator_id": push_id})).await.status, 200);
+    }
+    let outbox = emu.get("/__emu/outbox").await.json();
+    let ids: Vec<u64> =
+        outbox.as_array().map(|l| l.iter().filter_map(|m| m["id"].as_u64()).collect()).unwrap_or_default();
+    assert_eq!(ids.len() as u64, OUTBOX_CAPACITY);
+    assert_eq!((ids.first(), ids.last()), (Some(&6), Some(&(OUTBOX_CAPACITY + 5))), "the oldest five went");
+    assert_eq!(stats(&emu).await["pushes"], PUSH_CAPACITY);
+    // Codes keep arriving and working at the cap.
+    let challenge = emu.challenge(&sms, json!({"challenge_type": "oob"})).await.json();
+    let code = emu.last_code("sms@example.com").await;
+    let oob = challenge["oob_code"].as_str().unwrap_or_default();
+    assert_eq!(emu.oob_grant(&sms, oob, Some(&code)).await.status, 200);
 }

@@ -96,11 +96,32 @@ impl Emu {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> std::io::Result<Resp> {
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.addr,
-            body.len()
-        );
+        self.try_request_for_host(Some(&self.addr.to_string()), method, path, headers, body).await
+    }
+
+    /// A request with the given `Host` header, or with none at all (as an in-process call has).
+    pub async fn request_for_host(
+        &self,
+        host: Option<&str>,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        self.try_request_for_host(host, method, path, headers, b"").await.expect("an HTTP response")
+    }
+
+    pub async fn try_request_for_host(
+        &self,
+        host: Option<&str>,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<Resp> {
+        let mut head = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+        if let Some(host) = host {
+            head.push_str(&format!("Host: {host}\r\n"));
+        }
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
