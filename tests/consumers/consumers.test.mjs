@@ -77,7 +77,26 @@ test("TypeScript: the strict consumer compiles against the installed package", (
   execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", app], { stdio: "inherit" });
 });
 
-test("Worker example in workerd: OTP and push logins, sealed state, forwarded IP", async (t) => {
+// ---- the Worker example (examples/worker) in workerd, through Miniflare --------------------------------------------
+
+const APP_ORIGIN = "https://app.example";
+const EVIL_ORIGIN = "https://evil.example";
+const OTP_AUTHENTICATOR = [{ type: "otp", secret: OTP_SECRET }];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+let workers;
+
+/** The Worker example bundled as wrangler bundles it and run in workerd, once for every Worker test: `bff` as it
+ * would be deployed, and variants that each change one setting. */
+function workerd() {
+  return (workers ??= startWorkers());
+}
+
+after(async () => {
+  const started = await workers?.catch(() => null);
+  await started?.mf.dispose();
+});
+
+async function startWorkers() {
   const out = join(work, "worker");
   await esbuild.build({
     entryPoints: [join(root, "examples/worker/src/index.js")],
@@ -86,11 +105,12 @@ test("Worker example in workerd: OTP and push logins, sealed state, forwarded IP
     platform: "neutral",
     conditions: ["workerd", "worker", "browser"],
     nodePaths: [join(app, "node_modules")],
+    external: ["cloudflare:*"],
     loader: { ".wasm": "copy" },
     outdir: out,
     logLevel: "warning",
   });
-  const mf = new Miniflare({
+  const script = {
     modules: true,
     scriptPath: join(out, "index.js"),
     modulesRoot: out,
@@ -99,54 +119,325 @@ test("Worker example in workerd: OTP and push logins, sealed state, forwarded IP
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
     compatibilityDate: "2026-04-01",
-    bindings: {
-      AUTH0_DOMAIN: emulatorUrl,
-      AUTH0_CLIENT_ID: "server-client",
-      AUTH0_CLIENT_SECRET: "server-client-secret",
-      STATE_KEY: randomBytes(32).toString("base64"),
-      PUSH_INTERVAL_MS: "1000",
-    },
-  });
-  t.after(() => mf.dispose());
-  const call = async (path, body) => {
-    const response = await mf.dispatchFetch(`http://worker.test${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "cf-connecting-ip": "203.0.113.7" },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, body: await response.json() };
   };
+  const settings = {
+    AUTH0_DOMAIN: emulatorUrl,
+    AUTH0_CLIENT_ID: "server-client",
+    AUTH0_CLIENT_SECRET: "server-client-secret",
+    ALLOWED_ORIGINS: `${APP_ORIGIN}, https://bff.worker.test`,
+    STATE_KEY: randomBytes(32).toString("base64"),
+    PUSH_INTERVAL_MS: "1000",
+  };
+  const own = { SESSIONS: { className: "Session", useSQLite: true } };
+  // Each worker answers its own host (through `dispatchFetch`: `getWorker` proxies refuse foreign Origin headers).
+  const worker = (name, bindings, durableObjects = own) => ({
+    name,
+    routes: [`${name}.worker.test/*`],
+    ...script,
+    bindings,
+    durableObjects,
+  });
+  const without = (setting) => Object.fromEntries(Object.entries(settings).filter(([name]) => name !== setting));
+  const mf = new Miniflare({
+    workers: [
+      worker("bff", settings),
+      worker("short-lived", { ...settings, STATE_TTL_SECONDS: "2" }),
+      // Another application with the same key and the same sessions' namespace.
+      worker("other-client", { ...settings, AUTH0_CLIENT_ID: "other-client" }, {
+        SESSIONS: { className: "Session", scriptName: "bff", useSQLite: true },
+      }),
+      worker("bad-key", { ...settings, STATE_KEY: "not base64, and not 32 bytes" }),
+      worker("short-key", { ...settings, STATE_KEY: randomBytes(16).toString("base64") }),
+      worker("no-key", without("STATE_KEY")),
+      worker("no-domain", without("AUTH0_DOMAIN")),
+      worker("no-client-id", without("AUTH0_CLIENT_ID")),
+      worker("no-origins", without("ALLOWED_ORIGINS")),
+      worker("no-binding", settings, {}),
+    ],
+  });
+  return { mf, sessions: await mf.getDurableObjectNamespace("SESSIONS", "bff") };
+}
 
-  // OTP.
-  const otpUser = await newUser([{ type: "otp", secret: OTP_SECRET }]);
+/** A page on APP_ORIGIN calling one of the workers. It keeps the session cookie as a browser does (set it to replay
+ * one), and checks that every response says `Cache-Control: no-store`. */
+async function workerBrowser(name = "bff") {
+  const { mf } = await workerd();
+  const browser = {
+    cookie: null,
+    /** `headers` adds to or, with null, removes the defaults: Origin, content-type for a body, the visitor's IP. */
+    async fetch(method, path, { body, headers = {} } = {}) {
+      const defaults = { origin: APP_ORIGIN, "cf-connecting-ip": "203.0.113.7" };
+      if (body !== undefined) defaults["content-type"] = "application/json";
+      if (browser.cookie) defaults.cookie = `__Host-session=${browser.cookie}`;
+      const merged = Object.entries({ ...defaults, ...headers }).filter(([, value]) => value !== null);
+      const text = body === undefined || typeof body === "string" ? body : JSON.stringify(body);
+      const url = `https://${name}.worker.test${path}`;
+      const response = await mf.dispatchFetch(url, { method, headers: merged, body: text });
+      const answer = await response.text();
+      const cacheControl = response.headers.get("cache-control");
+      assert.equal(cacheControl, "no-store", `${method} ${path} answered ${response.status} ${answer}`);
+      const setCookie = response.headers.getSetCookie().find((line) => line.startsWith("__Host-session="));
+      if (setCookie) browser.cookie = /^__Host-session=([^;]*)/.exec(setCookie)[1] || null;
+      const parsed = answer ? JSON.parse(answer) : null;
+      return { status: response.status, headers: response.headers, setCookie, body: parsed };
+    },
+    post: (path, body = {}, headers) => browser.fetch("POST", path, { body, headers }),
+    get: (path, headers) => browser.fetch("GET", path, { headers }),
+  };
+  return browser;
+}
+
+/** Logs a new OTP user in with `browser`, up to `mfa_required`. */
+async function startOtpLogin(browser) {
+  const username = await newUser(OTP_AUTHENTICATOR);
+  const login = await browser.post("/login", { username, password: PASSWORD });
+  assert.deepEqual([login.status, login.body.stage], [200, "mfa_required"], JSON.stringify(login.body));
+  return username;
+}
+
+/** Signs a new OTP user in with `browser`, all the way. */
+async function otpSignIn(browser) {
+  const username = await startOtpLogin(browser);
+  assert.equal((await browser.post("/challenge", { type: "otp" })).status, 200);
+  const verified = await browser.post("/verify", { otp: await otpCode() });
+  assert.deepEqual([verified.status, verified.body], [200, { stage: "authenticated" }]);
+  return username;
+}
+
+const refusal = (answer) => [answer.status, answer.body?.error?.code];
+
+test("Worker: OTP login in workerd; login state and tokens stay on the server, the browser has a cookie", async () => {
+  const browser = await workerBrowser();
+  const username = await newUser(OTP_AUTHENTICATOR);
   await control("DELETE", "/__emu/journal");
-  const login = await call("/login", { username: otpUser, password: PASSWORD });
+  const login = await browser.post("/login", { username, password: PASSWORD });
   assert.equal(login.status, 200);
   assert.equal(login.body.stage, "mfa_required");
-  assert.ok(!JSON.stringify(login.body).includes("Fe26") && login.body.state.length > 40, "the state is sealed");
+  assert.equal(login.body.state, undefined, "no login state goes to the browser");
+  const attributes = "Path=/; Secure; HttpOnly; SameSite=Strict";
+  assert.match(login.setCookie, new RegExp(`^__Host-session=[A-Za-z0-9_-]{43}; ${attributes}; Max-Age=300$`));
   const journal = await control("GET", "/__emu/journal?path=/oauth/token");
   assert.equal(journal.at(-1).headers["auth0-forwarded-for"], "203.0.113.7", "the visitor's IP reaches Auth0");
-  const tampered = await call("/challenge", { state: login.body.state.slice(0, -2) + "AA", type: "otp" });
-  assert.deepEqual([tampered.status, tampered.body.error.code], [409, "invalid_state"]);
-  const challenge = await call("/challenge", { state: login.body.state, type: "otp" });
+  const challenge = await browser.post("/challenge", { type: "otp" });
   assert.equal(challenge.body.challenge.challengeType, "otp");
-  const wrong = await call("/verify", { state: challenge.body.state, otp: "000000" });
-  assert.deepEqual([wrong.status, wrong.body.error.code, wrong.body.error.retryable], [401, "invalid_code", true]);
-  const verified = await call("/verify", { state: challenge.body.state, otp: await otpCode() });
-  assert.equal(verified.body.stage, "authenticated");
-  assert.equal(verified.body.tokens.accessToken.split(".").length, 3);
+  const wrong = await browser.post("/verify", { otp: "000000" });
+  assert.deepEqual([...refusal(wrong), wrong.body.error.retryable], [401, "invalid_code", true]);
+  const verified = await browser.post("/verify", { otp: await otpCode() });
+  assert.deepEqual([verified.status, verified.body], [200, { stage: "authenticated" }]);
+  assert.match(verified.setCookie, new RegExp(`^__Host-session=[A-Za-z0-9_-]{43}; ${attributes}; Max-Age=\\d+$`));
+  const me = await browser.get("/me");
+  assert.equal(me.status, 200);
+  assert.deepEqual([me.body.claims.name, me.body.claims.aud, me.body.claims.amr], [username, "server-client", ["mfa"]]);
+  const seen = JSON.stringify([login, challenge, wrong, verified, me].map((answer) => answer.body));
+  assert.ok(!/eyJ|Fe26|accessToken|idToken|refreshToken/.test(seen), `no token reaches the browser: ${seen}`);
+});
 
-  // Push: pending first, then approved on the device.
-  const pushUser = await newUser([{ type: "push", name: "Phone" }]);
-  const pushLogin = await call("/login", { username: pushUser, password: PASSWORD });
-  const listed = await call("/authenticators", { state: pushLogin.body.state });
-  assert.ok(listed.body.active.some((a) => a.type === "push"), JSON.stringify(listed.body.active));
-  const pushChallenge = await call("/challenge", { state: listed.body.state, type: "push" });
-  assert.equal(pushChallenge.body.challenge.bindingRequired, false);
-  await control("POST", `/__emu/pushes/latest/approve?user=${encodeURIComponent(pushUser)}`);
-  const approved = await call("/push", { state: pushChallenge.body.state });
-  assert.equal(approved.body.stage, "authenticated");
-  assert.equal(approved.body.tokens.tokenType, "Bearer");
+test("Worker: push login in workerd, approved on the device", async () => {
+  const browser = await workerBrowser();
+  const username = await newUser([{ type: "push", name: "Phone" }]);
+  await browser.post("/login", { username, password: PASSWORD });
+  const listed = await browser.post("/authenticators");
+  assert.ok(listed.body.active.some((a) => a.type === "push"), JSON.stringify(listed.body));
+  const challenge = await browser.post("/challenge", { type: "push" });
+  assert.equal(challenge.body.challenge.bindingRequired, false);
+  await control("POST", `/__emu/pushes/latest/approve?user=${encodeURIComponent(username)}`);
+  const approved = await browser.post("/push");
+  assert.deepEqual([approved.status, approved.body], [200, { stage: "authenticated" }]);
+  assert.equal((await browser.get("/me")).body.claims.name, username);
+});
+
+test("Worker: a login state is single-use: a request racing a step on the same state is refused", async (t) => {
+  const browser = await workerBrowser();
+  await startOtpLogin(browser);
+  await control("DELETE", "/__emu/journal");
+  // The first challenge to reach Auth0 takes half a second: the second request comes while its step runs.
+  await control("POST", "/__emu/faults", { endpoint: "/mfa/challenge", delay_ms: 500 });
+  t.after(() => control("DELETE", "/__emu/faults"));
+  const answers = await Promise.all([1, 2].map(() => browser.post("/challenge", { type: "otp" })));
+  const [won, lost] = answers.sort((a, b) => a.status - b.status);
+  assert.equal(won.status, 200, JSON.stringify(won.body));
+  assert.deepEqual([...refusal(lost), lost.body.error.retryable], [409, "login_busy", true]);
+  assert.equal((await control("GET", "/__emu/journal?path=/mfa/challenge")).length, 1, "Auth0 saw the state once");
+  // The login goes on from the state the step left.
+  const verified = await browser.post("/verify", { otp: await otpCode() });
+  assert.deepEqual([verified.status, verified.body.stage], [200, "authenticated"]);
+});
+
+test("Worker: a login state altered, moved to another session or opened by another app is refused", async () => {
+  const { sessions } = await workerd();
+  // Someone who can write the sessions' storage (not the key) edits and moves records.
+  const storage = (browser) => sessions.get(sessions.idFromName(browser.cookie));
+  const attacker = await workerBrowser();
+  await startOtpLogin(attacker);
+  const own = await storage(attacker).read("login");
+  assert.deepEqual([own.kind, typeof own.sealed, own.exp - own.iat], ["login", "string", 300], "a sealed record");
+  assert.ok(!own.sealed.includes("Fe26") && !JSON.stringify(own).includes("mfa_token"), "sealed, not plain");
+  await storage(attacker).start({ ...own, exp: own.exp + 3600 });
+  const extended = await attacker.post("/challenge", { type: "otp" });
+  assert.deepEqual(refusal(extended), [409, "invalid_state"], "a lifetime is bound to its record");
+
+  const victim = await workerBrowser();
+  const victimName = await startOtpLogin(victim);
+  await startOtpLogin(attacker);
+  await storage(attacker).start(await storage(victim).read("login"));
+  const swapped = await attacker.post("/challenge", { type: "otp" });
+  assert.deepEqual(refusal(swapped), [409, "invalid_state"], "a state is bound to its session");
+  assert.equal((await victim.post("/challenge", { type: "otp" })).status, 200, "the victim's login goes on");
+  const verified = await victim.post("/verify", { otp: await otpCode() });
+  assert.equal(verified.body.stage, "authenticated");
+
+  // The same key and namespace under another client id: the victim's signed-in session does not open there.
+  const elsewhere = await workerBrowser("other-client");
+  elsewhere.cookie = victim.cookie;
+  assert.deepEqual(refusal(await elsewhere.get("/me")), [401, "unauthenticated"]);
+  assert.equal((await victim.get("/me")).body.claims.name, victimName);
+});
+
+test("Worker: an expired login state is refused (STATE_TTL_SECONDS)", async () => {
+  const browser = await workerBrowser("short-lived");
+  const username = await newUser(OTP_AUTHENTICATOR);
+  const login = await browser.post("/login", { username, password: PASSWORD });
+  assert.match(login.setCookie, /; Max-Age=2$/);
+  assert.equal((await browser.post("/challenge", { type: "otp" })).status, 200, "in time");
+  await sleep(2100);
+  // The browser would have dropped the cookie by now; someone replaying it would not.
+  const late = await browser.post("/verify", { otp: await otpCode() });
+  assert.deepEqual([...refusal(late), late.body.error.restartRequired], [409, "invalid_state", true]);
+});
+
+test("Worker: once the login completes, no earlier session or state works", async () => {
+  const browser = await workerBrowser();
+  await startOtpLogin(browser);
+  assert.equal((await browser.post("/challenge", { type: "otp" })).status, 200);
+  const earlier = browser.cookie;
+  const code = await otpCode();
+  assert.equal((await browser.post("/verify", { otp: code })).body.stage, "authenticated");
+  assert.notEqual(browser.cookie, earlier, "the session id changes when the login completes");
+  const replay = await workerBrowser();
+  replay.cookie = earlier;
+  for (const [path, body] of [["/verify", { otp: code }], ["/challenge", { type: "otp" }], ["/authenticators", {}]]) {
+    assert.deepEqual(refusal(await replay.post(path, body)), [409, "invalid_state"], path);
+  }
+  assert.deepEqual(refusal(await replay.get("/me")), [401, "unauthenticated"]);
+  assert.equal((await browser.get("/me")).status, 200);
+});
+
+test("Worker: a cross-site text/plain POST is refused", async () => {
+  const browser = await workerBrowser();
+  const username = await newUser(OTP_AUTHENTICATOR);
+  const credentials = JSON.stringify({ username, password: PASSWORD });
+  // A form or a no-cors fetch from another site: no preflight, so the Worker must refuse it itself.
+  const crossSite = { origin: EVIL_ORIGIN, "sec-fetch-site": "cross-site", "content-type": "text/plain" };
+  assert.deepEqual(refusal(await browser.post("/login", credentials, crossSite)), [403, "forbidden_origin"]);
+  // Only JSON is taken, even from an allowed origin: it cannot be sent across origins without a preflight.
+  for (const type of ["text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data"]) {
+    const answer = await browser.post("/login", credentials, { "content-type": type });
+    assert.deepEqual(refusal(answer), [415, "unsupported_media_type"], type);
+  }
+  assert.equal(browser.cookie, null, "no session was opened");
+  const json = await browser.post("/login", credentials);
+  assert.deepEqual([json.status, json.body.stage], [200, "mfa_required"], "the same body as JSON is taken");
+});
+
+test("Worker: a request from an origin not in ALLOWED_ORIGINS is refused", async () => {
+  const browser = await workerBrowser();
+  const username = await newUser(OTP_AUTHENTICATOR);
+  const credentials = { username, password: PASSWORD };
+  const refused = {
+    "another origin": { origin: EVIL_ORIGIN },
+    "the allowed host over http": { origin: "http://app.example" },
+    "a sandboxed page": { origin: "null" },
+    "no Origin, cross-site": { origin: null, "sec-fetch-site": "cross-site" },
+    "no Origin, same-site": { origin: null, "sec-fetch-site": "same-site" },
+    "neither Origin nor Sec-Fetch-Site": { origin: null },
+  };
+  for (const [name, headers] of Object.entries(refused)) {
+    const answer = await browser.post("/login", credentials, headers);
+    assert.deepEqual(refusal(answer), [403, "forbidden_origin"], name);
+    assert.equal(answer.headers.get("access-control-allow-origin"), null, name);
+  }
+  assert.deepEqual(refusal(await browser.get("/me", { origin: EVIL_ORIGIN })), [403, "forbidden_origin"]);
+  const preflight = (origin) =>
+    browser.fetch("OPTIONS", "/login", {
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+    });
+  const evil = await preflight(EVIL_ORIGIN);
+  assert.deepEqual([evil.status, evil.headers.get("access-control-allow-origin")], [403, null]);
+  assert.equal(browser.cookie, null, "no session was opened");
+
+  const allowed = await preflight(APP_ORIGIN);
+  assert.equal(allowed.status, 204);
+  assert.equal(allowed.headers.get("access-control-allow-origin"), APP_ORIGIN);
+  assert.equal(allowed.headers.get("access-control-allow-credentials"), "true");
+  assert.equal(allowed.headers.get("access-control-allow-headers"), "content-type");
+  const login = await browser.post("/login", credentials);
+  assert.deepEqual([login.status, login.headers.get("access-control-allow-origin")], [200, APP_ORIGIN]);
+  const sameOrigin = await browser.post("/login", credentials, { origin: null, "sec-fetch-site": "same-origin" });
+  assert.equal(sameOrigin.status, 200, "a page of the Worker's own origin, which is listed");
+});
+
+test("Worker: a malformed STATE_KEY or a missing setting answers 500 misconfigured", async () => {
+  const expected = {
+    "bad-key": "STATE_KEY must be 32 bytes, base64",
+    "short-key": "STATE_KEY must be 32 bytes, base64",
+    "no-key": "STATE_KEY is not set",
+    "no-domain": "AUTH0_DOMAIN is not set",
+    "no-client-id": "AUTH0_CLIENT_ID is not set",
+    "no-origins": "ALLOWED_ORIGINS is not set",
+    "no-binding": "SESSIONS must be bound to the Session Durable Object",
+  };
+  const username = await newUser(OTP_AUTHENTICATOR);
+  for (const [name, description] of Object.entries(expected)) {
+    const browser = await workerBrowser(name);
+    for (const answer of [await browser.post("/login", { username, password: PASSWORD }), await browser.get("/me")]) {
+      assert.deepEqual([answer.status, answer.body], [500, { error: { code: "misconfigured", description } }], name);
+    }
+  }
+});
+
+test("Worker: /me answers the ID token's claims with the cookie, 401 without; /logout ends the session", async () => {
+  const anonymous = await workerBrowser();
+  assert.deepEqual(refusal(await anonymous.get("/me")), [401, "unauthenticated"]);
+  anonymous.cookie = "A".repeat(43);
+  assert.deepEqual(refusal(await anonymous.get("/me")), [401, "unauthenticated"], "an unknown session id");
+  const midway = await workerBrowser();
+  await startOtpLogin(midway);
+  assert.deepEqual(refusal(await midway.get("/me")), [401, "unauthenticated"], "a login that is not complete");
+
+  const browser = await workerBrowser();
+  const username = await otpSignIn(browser);
+  const me = await browser.get("/me", { origin: null, "sec-fetch-site": "same-origin" });
+  assert.equal(me.status, 200);
+  assert.equal(me.body.claims.name, username);
+  assert.equal(typeof me.body.claims.sub, "string");
+  assert.ok(!JSON.stringify(me.body).includes("eyJ"), "claims, not the raw tokens");
+  const signedIn = browser.cookie;
+  const out = await browser.post("/logout");
+  assert.deepEqual([out.status, out.body], [200, { stage: "start" }]);
+  assert.match(out.setCookie, /^__Host-session=; Path=\/; Secure; HttpOnly; SameSite=Strict; Max-Age=0$/);
+  assert.equal(browser.cookie, null);
+  const replay = await workerBrowser();
+  replay.cookie = signedIn;
+  assert.deepEqual(refusal(await replay.get("/me")), [401, "unauthenticated"], "the session is gone on the server");
+});
+
+test("Worker: every answer says Cache-Control: no-store", async () => {
+  // workerBrowser checks every response; these are the kinds the other tests do not all reach.
+  const browser = await workerBrowser();
+  const answers = [
+    await browser.get("/nowhere"),
+    await browser.get("/login"),
+    await browser.post("/login", "{", {}),
+    await browser.post("/login", [], {}),
+    await browser.post("/logout"),
+    await browser.fetch("OPTIONS", "/me", { headers: { "access-control-request-method": "GET" } }),
+    await (await workerBrowser("bad-key")).get("/me"),
+  ];
+  assert.deepEqual(
+    answers.map((answer) => [answer.status, answer.body?.error?.code ?? null]),
+    [[404, "not_found"], [405, "method_not_allowed"], [400, "invalid_request"], [400, "invalid_request"],
+      [200, null], [204, null], [500, "misconfigured"]],
+  );
 });
 
 const MIME = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
