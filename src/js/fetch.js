@@ -1,11 +1,11 @@
 // The objects a request is made of, built where building them is one call rather than one per property.
 
-// A null prototype: `fetch` reads every RequestInit member through the prototype chain, so a polluted
-// `Object.prototype.credentials`, `mode` or (in Node) `dispatcher` would otherwise change where and how the password
-// goes. `redirect: "manual"`: a 307 or 308 would make `fetch` send the body again (password, client secret, codes) to
-// wherever it points.
+// A null prototype: a browser's `fetch` reads every RequestInit member through the prototype chain (WebIDL's [[Get]]),
+// and so may a custom `fetch`, so a polluted `Object.prototype.credentials` or `mode` would otherwise change how the
+// password goes. `redirect: "manual"`: a 307 or 308 would make `fetch` send the body again (password, client secret,
+// codes) to wherever it points.
 //
-// `headers` is "name\0value\0name\0value": no header name or value can hold a NUL.
+// `headers` is "name\0value\0name\0value": the module refuses a header that holds a NUL.
 export function requestInit(method, headers, body, signal) {
   const record = Object.create(null);
   const parts = headers.split("\0");

@@ -139,11 +139,11 @@ async function scanQr(person, name) {
   return decoded.data;
 }
 
-/** Enrolls `new@example.com` by a code sent to `contact` by `channel`, read from the emulator's outbox page. */
-async function enrollByCode(person, { choice, title, label, contact, sent, screenshots }) {
+/** Enrolls `new@example.com` by a code sent to `contact`, read from the emulator's outbox page. */
+async function enrollByCode(person, { choice, contactTitle, label, contact, sent, screenshots }) {
   await toSecondFactor(person, "new@example.com", "Set up a second factor");
   await person.click(choice);
-  await person.heading(title);
+  await person.heading(contactTitle);
   await person.fill(label, contact, { exact: true });
   await person.click("Send the code");
   await person.heading("Enter the code");
@@ -152,9 +152,9 @@ async function enrollByCode(person, { choice, title, label, contact, sent, scree
   const outbox = await person.follow("Open the emulator's outbox");
   const code = await outbox.codeInRow(contact);
   assert.match(code, /^\d{6}$/);
-  if (screenshots) await shot(outbox, screenshots.outbox);
+  if (screenshots.outbox) await shot(outbox, screenshots.outbox);
   await outbox.closeTab();
-  if (screenshots) await shot(person, screenshots.entry);
+  if (screenshots.entry) await shot(person, screenshots.entry);
 
   await person.fill("Code you received", code);
   await person.click("Verify", { exact: true });
@@ -245,45 +245,44 @@ for (const browserName of BROWSERS) {
       await finish(person, "02-otp-challenge-signed-in");
     });
 
-    test("SMS enrollment on a phone-sized screen, with the code read from the outbox page", async () => {
-      await freshTenant();
-      const person = await open({ width: 390, height: 844 });
-      await enrollByCode(person, {
+    const byCode = [
+      {
+        title: "SMS enrollment on a phone-sized screen, with the code read from the outbox page",
+        viewport: { width: 390, height: 844 },
         choice: /Text message/,
-        title: "Which phone number?",
+        contactTitle: "Which phone number?",
         label: "Phone number, with the country code",
         contact: "+15555550123",
         sent: "by text message",
-        screenshots: { outbox: "03-outbox-page", entry: "03-sms-code-entry" },
-      });
-      await finish(person, "03-sms-enroll-phone-signed-in");
-    });
-
-    test("voice enrollment, with the code read from the outbox page", async () => {
-      await freshTenant();
-      const person = await open();
-      await enrollByCode(person, {
+        screenshots: { outbox: "03-outbox-page", entry: "03-sms-code-entry", done: "03-sms-enroll-phone-signed-in" },
+      },
+      {
+        title: "voice enrollment, with the code read from the outbox page",
         choice: /Voice call/,
-        title: "Which phone number?",
+        contactTitle: "Which phone number?",
         label: "Phone number, with the country code",
         contact: "+15555550188",
         sent: "by a voice call",
-      });
-      await finish(person, "03-voice-enroll-signed-in");
-    });
-
-    test("email enrollment, with the code read from the outbox page", async () => {
-      await freshTenant();
-      const person = await open();
-      await enrollByCode(person, {
+        screenshots: { done: "03-voice-enroll-signed-in" },
+      },
+      {
+        title: "email enrollment, with the code read from the outbox page",
         choice: /Email/,
-        title: "Which email address?",
+        contactTitle: "Which email address?",
         label: "Email address",
         contact: "new@example.com",
         sent: "by email",
+        screenshots: { done: "03-email-enroll-signed-in" },
+      },
+    ];
+    for (const enrollment of byCode) {
+      test(enrollment.title, async () => {
+        await freshTenant();
+        const person = await open(enrollment.viewport);
+        await enrollByCode(person, enrollment);
+        await finish(person, enrollment.screenshots.done);
       });
-      await finish(person, "03-email-enroll-signed-in");
-    });
+    }
 
     test("push enrollment: the Guardian QR code, approved through the control plane", async () => {
       await freshTenant();
