@@ -64,11 +64,21 @@ error_codes! {
     InternalError => "internal_error",
 }
 
-/// Makes the JavaScript predicates (`isInvalidCode(error)` …) and the table the tests read, from one list.
+/// Makes the predicates, in Rust (`Error::is_invalid_code`) and in JavaScript (`isInvalidCode(error)`), and the table
+/// the tests read, from one list: a predicate answers the same in both.
 macro_rules! predicates {
     ($($(#[$doc:meta])* $rust:ident => $js:literal [$($code:ident),+];)+) => {
         /// Each predicate's JavaScript name and the codes it answers `true` for.
         pub const PREDICATES: &[(&str, &[ErrorCode])] = &[$(($js, &[$(ErrorCode::$code),+])),+];
+
+        impl crate::error::Error {
+            $(
+                $(#[$doc])*
+                pub fn $rust(&self) -> bool {
+                    matches!(self.error_code(), $(ErrorCode::$code)|+)
+                }
+            )+
+        }
 
         /// `isInvalidCode(error)` and friends: one question per way a step can fail, answered from `error.code`.
         #[cfg(target_arch = "wasm32")]
@@ -158,6 +168,17 @@ mod tests {
 
     fn detail() -> Auth0Detail {
         Auth0Detail { status: 400, error: "e".into(), description: None }
+    }
+
+    #[test]
+    fn rust_and_javascript_predicates_agree() {
+        // Both come from one list (`predicates!`). isMfaTokenExpired answers for an unusable mfa_token too, and so
+        // does its Rust twin, which once matched expired tokens only.
+        let (_, codes) = PREDICATES.iter().find(|(js, _)| *js == "isMfaTokenExpired").unwrap();
+        assert_eq!(*codes, [ErrorCode::MfaTokenExpired, ErrorCode::MfaTokenInvalid]);
+        assert!(Error::MfaTokenExpired(detail()).is_mfa_token_expired());
+        assert!(Error::MfaTokenInvalid(detail()).is_mfa_token_expired());
+        assert!(!Error::InvalidCode(detail()).is_mfa_token_expired());
     }
 
     /// One value of every variant. A variant with a new code that is missing here fails

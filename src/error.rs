@@ -299,46 +299,6 @@ impl Error {
     pub fn requires_restart(&self) -> bool {
         matches!(self, Self::MfaTokenExpired(_) | Self::MfaTokenInvalid(_))
     }
-
-    pub fn is_mfa_required(&self) -> bool {
-        matches!(self, Self::MfaRequired(_))
-    }
-
-    pub fn is_enrollment_required(&self) -> bool {
-        matches!(self, Self::EnrollmentRequired(_))
-    }
-
-    pub fn is_invalid_code(&self) -> bool {
-        matches!(self, Self::InvalidCode(_))
-    }
-
-    pub fn is_mfa_token_expired(&self) -> bool {
-        matches!(self, Self::MfaTokenExpired(_))
-    }
-
-    pub fn is_challenge_expired(&self) -> bool {
-        matches!(self, Self::ChallengeExpired(_))
-    }
-
-    pub fn is_already_enrolled(&self) -> bool {
-        matches!(self, Self::AlreadyEnrolled(_))
-    }
-
-    pub fn is_invalid_credentials(&self) -> bool {
-        matches!(self, Self::InvalidCredentials(_))
-    }
-
-    pub fn is_too_many_attempts(&self) -> bool {
-        matches!(self, Self::TooManyAttempts(_))
-    }
-
-    pub fn is_rate_limited(&self) -> bool {
-        matches!(self, Self::RateLimited { .. })
-    }
-
-    pub fn is_push_rejected(&self) -> bool {
-        matches!(self, Self::PushRejected(_))
-    }
 }
 
 impl fmt::Display for Error {
