@@ -24,8 +24,8 @@ use crate::api::challenge::{self, ChallengeType};
 use crate::api::json::{self, Fields, Shaped, Value, Writer, WrongShape};
 use crate::api::token::{self, PushPoll};
 use crate::api::{
-    AccessToken, Authenticator, AuthenticatorKind, ClientSecret, Config, Enrollment, MfaRequirements, MfaToken,
-    OobCode, Operation, OtpCode, Password, RecoveryCode, Tokens, authenticators, check_text,
+    AccessToken, Authenticator, AuthenticatorKind, Config, Enrollment, MfaRequirements, MfaToken, OneTimeCode, OobCode,
+    Operation, Password, RecoveryCode, Tokens, authenticators, check_text,
 };
 use crate::error::Error;
 use crate::http::{HttpClient, HttpRequest, HttpResponse};
@@ -260,28 +260,6 @@ impl<C: HttpClient> Flow<C> {
         Self { http, state }
     }
 
-    /// Restores a state from [`Flow::save`] with the configuration saved in it, provided it belongs to `domain`
-    /// (as [`ConfigOptions::domain`](crate::api::ConfigOptions::domain) takes it): a state from untrusted hands must
-    /// not choose where the client secret and the `mfa_token` go. The client secret is never saved: pass it again
-    /// when the application has one (`invalid_argument` when it is missing).
-    ///
-    /// [`Flow::restore_with_config`] also pins the client id and every other setting.
-    pub fn restore(state: &str, domain: &str, http: C, client_secret: Option<ClientSecret>) -> Result<Self, Error> {
-        let mut state = parse_state(state)?;
-        state.config.revalidate()?;
-        if !state.config.is_for_domain(domain)? {
-            return Err(Error::InvalidArgument { argument: "state", reason: "belongs to another domain" });
-        }
-        if state.config.expects_client_secret() && client_secret.as_ref().is_none_or(|s| s.is_empty()) {
-            return Err(Error::InvalidArgument {
-                argument: "clientSecret",
-                reason: "is required to restore this state",
-            });
-        }
-        state.config.set_client_secret(client_secret);
-        Ok(Self { http, state })
-    }
-
     /// Restores a state from [`Flow::save`] under `config` (the application's own settings, client secret
     /// included). The state must belong to the same domain and client id.
     pub fn restore_with_config(state: &str, config: Config, http: C) -> Result<Self, Error> {
@@ -296,7 +274,7 @@ impl<C: HttpClient> Flow<C> {
         Ok(Self { http, state })
     }
 
-    /// The state as a JSON string, for [`Flow::restore`]. It holds the `mfa_token` and any pending `oob_code`
+    /// The state as a JSON string, for [`Flow::restore_with_config`]. It holds the `mfa_token` and any pending `oob_code`
     /// (short-lived secrets) but never the password, client secret or tokens.
     pub fn save(&self) -> String {
         self.state.write()
@@ -352,12 +330,7 @@ impl<C: HttpClient> Flow<C> {
                 self.state.stage = Stage::MfaRequired;
                 Ok(LoginOutcome::MfaRequired(mfa.requirements))
             }
-            Err(error) => {
-                if !(error.is_retryable() || error.is_invalid_credentials()) {
-                    self.state.stage = Stage::Failed;
-                }
-                Err(error)
-            }
+            Err(error) => self.stage_on_failure(Err(error), Operation::PasswordGrant),
         }
     }
 
@@ -366,7 +339,7 @@ impl<C: HttpClient> Flow<C> {
         let mfa_token = self.mfa_token("authenticators")?;
         let request = authenticators::list_request(&self.state.config, mfa_token.expose());
         let result = self.exchange(request, authenticators::parse_list).await;
-        let all = self.settle(result, Operation::ListAuthenticators)?;
+        let all = self.stage_on_failure(result, Operation::ListAuthenticators)?;
         self.state.authenticators = all.clone();
         let active = all.iter().filter(|a| a.active).cloned().collect();
         Ok(AuthenticatorList { active, all })
@@ -379,7 +352,7 @@ impl<C: HttpClient> Flow<C> {
         let mfa_token = self.mfa_token("enroll")?;
         let request = associate::request_for(&self.state.config, mfa_token.expose(), &target);
         let result = self.exchange(request, |response| associate::parse(response, &target)).await;
-        let enrollment = self.settle(result, Operation::Associate)?;
+        let enrollment = self.stage_on_failure(result, Operation::Associate)?;
         self.state.pending = Some(Pending {
             kind: enrollment.kind,
             authenticator_id: None,
@@ -391,7 +364,9 @@ impl<C: HttpClient> Flow<C> {
     }
 
     /// `POST /mfa/challenge`: `challenge_type` `otp` for an authenticator app, `oob` with the `authenticator_id`
-    /// for SMS, voice, email and push. Lists the authenticators first when needed. Moves to `challenged`.
+    /// for SMS, voice, email and push. Moves to `challenged`. Challenging by id or by an out-of-band kind needs the
+    /// authenticator list: when the last [`Flow::authenticators`] did not name the target, this first sends
+    /// `GET /mfa/authenticators` itself, so a challenge may be two requests.
     pub async fn challenge(&mut self, target: ChallengeTarget) -> Result<ChallengeStarted, Error> {
         self.mfa_token("challenge")?;
         let chosen = match &target {
@@ -403,7 +378,7 @@ impl<C: HttpClient> Flow<C> {
             ChallengeTarget::Id(id) if id.trim().is_empty() => {
                 return Err(Error::InvalidArgument { argument: "authenticatorId", reason: "is required" });
             }
-            _ => Some(self.find_authenticator(&target).await?),
+            _ => Some(self.find_authenticator_listing_if_needed(&target).await?),
         };
         let (kind, id, challenge_type) = match &chosen {
             None => (AuthenticatorKind::Otp, None, ChallengeType::Otp),
@@ -417,7 +392,7 @@ impl<C: HttpClient> Flow<C> {
         let mfa_token = self.mfa_token("challenge")?;
         let request = challenge::request_for(&self.state.config, &mfa_token, challenge_type, id.as_deref());
         let result = self.exchange(request, challenge::parse).await;
-        let answer = self.settle(result, Operation::Challenge)?;
+        let answer = self.stage_on_failure(result, Operation::Challenge)?;
         let binding_required = kind.binding_required(answer.binding_required());
         self.state.pending =
             Some(Pending { kind, authenticator_id: id.clone(), oob_code: answer.oob_code, binding_required });
@@ -427,8 +402,8 @@ impl<C: HttpClient> Flow<C> {
 
     /// mfa-otp grant with a code from an authenticator app (spaces are ignored). Allowed in `mfa_required`
     /// (an OTP challenge is optional), `enrolling` and `challenged`. A wrong code keeps the stage.
-    pub async fn verify_otp(&mut self, code: OtpCode) -> Result<Tokens, Error> {
-        let code = OtpCode::new(normalize_code("code", code.expose(), false)?);
+    pub async fn verify_otp(&mut self, code: OneTimeCode) -> Result<Tokens, Error> {
+        let code = OneTimeCode::new(normalize_code("code", code.expose(), false)?);
         let mfa_token = self.mfa_token("verifyOtp")?;
         let request = token::otp_request(&self.state.config, &mfa_token, &code);
         self.finish(request, Operation::OtpGrant).await
@@ -436,8 +411,8 @@ impl<C: HttpClient> Flow<C> {
 
     /// mfa-oob grant with the binding code the user received by SMS, voice or email, and the `oob_code` of the
     /// latest enrollment or challenge. A wrong code keeps the stage.
-    pub async fn verify_oob(&mut self, binding_code: OtpCode) -> Result<Tokens, Error> {
-        let binding_code = OtpCode::new(normalize_code("bindingCode", binding_code.expose(), false)?);
+    pub async fn verify_oob(&mut self, binding_code: OneTimeCode) -> Result<Tokens, Error> {
+        let binding_code = OneTimeCode::new(normalize_code("bindingCode", binding_code.expose(), false)?);
         let oob_code = self.pending_oob("verifyOob", true)?;
         let mfa_token = self.mfa_token("verifyOob")?;
         let request = token::oob_request(&self.state.config, &mfa_token, &oob_code, Some(&binding_code));
@@ -460,7 +435,7 @@ impl<C: HttpClient> Flow<C> {
         let mfa_token = self.mfa_token("pollPush")?;
         let request = token::oob_request(&self.state.config, &mfa_token, &oob_code, None);
         let result = self.exchange(request, token::parse_push_poll).await;
-        let poll = self.settle(result, Operation::OobGrant { binding: false })?;
+        let poll = self.stage_on_failure(result, Operation::OobGrant { binding: false })?;
         if matches!(poll, PushPoll::Approved(_)) {
             self.reset(Stage::Authenticated);
         }
@@ -561,21 +536,26 @@ impl<C: HttpClient> Flow<C> {
         parse(&self.send(request).await?)
     }
 
-    /// A verification grant: tokens complete the login; errors go through [`Flow::settle`].
+    /// A verification grant: tokens complete the login; errors go through [`Flow::stage_on_failure`].
     async fn finish(&mut self, request: HttpRequest, operation: Operation) -> Result<Tokens, Error> {
         let result = self.exchange(request, |response| token::parse_tokens(response, operation)).await;
-        let tokens = self.settle(result, operation)?;
+        let tokens = self.stage_on_failure(result, operation)?;
         self.reset(Stage::Authenticated);
         Ok(tokens)
     }
 
-    /// Moves the stage after a failed MFA step of `operation`: an unusable `mfa_token` or a denial fails the login;
-    /// a rejected push or a challenge that is gone returns to `mfa_required` (challenge again); anything else
-    /// (retryable or informational, `already_enrolled` included) keeps the stage. A denial of an enrollment keeps
-    /// it too: the user may still challenge an authenticator they already have.
-    fn settle<T>(&mut self, result: Result<T, Error>, operation: Operation) -> Result<T, Error> {
+    /// The one place a failed step moves the stage. The password step fails the login unless it may be repeated (a
+    /// wrong password, a network failure). An MFA step fails it on an unusable `mfa_token` or a denial; a rejected
+    /// push or a challenge that is gone returns to `mfa_required` (challenge again); anything else (retryable or
+    /// informational, `already_enrolled` included) keeps the stage. A denial of an enrollment keeps it too: the
+    /// user may still challenge an authenticator they already have.
+    fn stage_on_failure<T>(&mut self, result: Result<T, Error>, operation: Operation) -> Result<T, Error> {
         if let Err(error) = &result {
             match error {
+                _ if operation == Operation::PasswordGrant => {
+                    let may_repeat = error.is_retryable() || error.is_invalid_credentials();
+                    self.state.stage = if may_repeat { Stage::Start } else { Stage::Failed };
+                }
                 Error::AccessDenied(_) if operation == Operation::Associate => {}
                 Error::MfaTokenExpired(_)
                 | Error::MfaTokenInvalid(_)
@@ -621,7 +601,9 @@ impl<C: HttpClient> Flow<C> {
         }
     }
 
-    async fn find_authenticator(&mut self, target: &ChallengeTarget) -> Result<Authenticator, Error> {
+    /// The authenticator `target` names, from the last list; when the last list has none, `GET /mfa/authenticators`
+    /// first (a request of its own, which refreshes the list).
+    async fn find_authenticator_listing_if_needed(&mut self, target: &ChallengeTarget) -> Result<Authenticator, Error> {
         let matches = |a: &Authenticator| match target {
             ChallengeTarget::Id(id) => a.id == *id,
             ChallengeTarget::Kind(kind) => a.active && a.kind == *kind,

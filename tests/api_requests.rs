@@ -6,7 +6,7 @@ mod common;
 use auth0_mfa_wasm::api::associate::{self, EnrollTarget};
 use auth0_mfa_wasm::api::challenge::{self, ChallengeType};
 use auth0_mfa_wasm::api::{
-    ClientSecret, Config, ConfigOptions, MfaToken, OobCode, OtpCode, Password, RecoveryCode, authenticators, token,
+    ClientSecret, Config, ConfigOptions, MfaToken, OneTimeCode, OobCode, Password, RecoveryCode, authenticators, token,
 };
 use auth0_mfa_wasm::http::Method;
 use common::*;
@@ -90,7 +90,7 @@ fn mfa_api_token_request_asks_for_the_mfa_audience_and_scopes() {
 
 #[test]
 fn mfa_otp_grant() {
-    let request = token::otp_request(&config(), &MfaToken::new(MFA_TOKEN), &OtpCode::new("123456"));
+    let request = token::otp_request(&config(), &MfaToken::new(MFA_TOKEN), &OneTimeCode::new("123456"));
     assert_eq!((request.method, request.url.as_str()), (Method::Post, "https://tenant.auth0.com/oauth/token"));
     assert_eq!(request.headers, headers(FORM_HEADERS));
     assert_eq!(
@@ -105,7 +105,8 @@ fn mfa_otp_grant() {
 #[test]
 fn mfa_oob_grant_with_and_without_binding_code_and_a_client_secret() {
     let config = confidential();
-    let with = token::oob_request(&config, &MfaToken::new("MFA"), &OobCode::new("OOB"), Some(&OtpCode::new("654321")));
+    let with =
+        token::oob_request(&config, &MfaToken::new("MFA"), &OobCode::new("OOB"), Some(&OneTimeCode::new("654321")));
     assert_eq!(
         form_body(&with),
         "grant_type=http%3A%2F%2Fauth0.com%2Foauth%2Fgrant-type%2Fmfa-oob&client_id=CLIENT123\

@@ -418,7 +418,7 @@ fn save_restore_and_continue_in_another_request() {
 
     // A second Worker invocation: new transport, same state.
     let second = MockHttp::new();
-    let mut restored = Flow::restore(&saved, DOMAIN, &second, None).unwrap();
+    let mut restored = Flow::restore_with_config(&saved, config(), &second).unwrap();
     assert_eq!(restored.stage(), Stage::Challenged);
     assert_eq!(restored.pending().unwrap().authenticator_id.as_deref(), Some("sms|dev_sms"));
     assert_eq!(restored.config().base_url(), "https://tenant.auth0.com");
@@ -432,7 +432,7 @@ fn save_restore_and_continue_in_another_request() {
 
     // A saved-then-restored start state works too.
     let start = Flow::new(config(), &second).save();
-    assert_eq!(Flow::restore(&start, DOMAIN, &second, None).unwrap().stage(), Stage::Start);
+    assert_eq!(Flow::restore_with_config(&start, config(), &second).unwrap().stage(), Stage::Start);
 }
 
 #[test]
@@ -446,15 +446,13 @@ fn restore_never_carries_the_client_secret_and_checks_the_state() {
     let saved = flow.save();
     assert!(!saved.contains(CLIENT_SECRET) && !saved.contains(PASSWORD), "{saved}");
 
-    let error = Flow::restore(&saved, DOMAIN, &http, None).unwrap_err();
-    assert_eq!(error.to_string(), "invalid clientSecret: is required to restore this state");
-    let mut restored = Flow::restore(&saved, DOMAIN, &http, Some(ClientSecret::new(CLIENT_SECRET))).unwrap();
+    // The secret comes back with the application's own configuration, never from the state.
+    let mut restored = Flow::restore_with_config(&saved, confidential.clone(), &http).unwrap();
+    assert_eq!(restored.stage(), Stage::MfaRequired);
     http.reply(200, &tokens_body());
     block_on(restored.verify_otp("123456".into())).unwrap();
     assert!(form_body(&http.last()).contains("&client_secret=client-secret-VALUE-42&"));
 
-    let restored = Flow::restore_with_config(&saved, confidential, &http).unwrap();
-    assert_eq!(restored.stage(), Stage::MfaRequired);
     let other = Config::new(ConfigOptions { domain: "other.auth0.com".into(), ..options() }).unwrap();
     assert_eq!(
         Flow::restore_with_config(&saved, other, &http).unwrap_err().to_string(),
@@ -462,17 +460,17 @@ fn restore_never_carries_the_client_secret_and_checks_the_state() {
     );
 
     for bad in ["", "{}", "not json", r#"{"version":99}"#] {
-        assert_eq!(Flow::restore(bad, DOMAIN, &http, None).unwrap_err().code(), "invalid_argument", "{bad}");
+        assert_eq!(Flow::restore_with_config(bad, config(), &http).unwrap_err().code(), "invalid_argument", "{bad}");
     }
     let tampered = saved.replace("https://tenant.auth0.com", "http://evil.example.com");
     assert_ne!(tampered, saved);
     assert_eq!(
-        Flow::restore(&tampered, DOMAIN, &http, Some(ClientSecret::new(CLIENT_SECRET))).unwrap_err().code(),
+        Flow::restore_with_config(&tampered, confidential.clone(), &http).unwrap_err().code(),
         "invalid_argument"
     );
     let old = saved.replace(r#""version":1"#, r#""version":0"#);
     assert_eq!(
-        Flow::restore(&old, DOMAIN, &http, Some(ClientSecret::new(CLIENT_SECRET))).unwrap_err().to_string(),
+        Flow::restore_with_config(&old, confidential, &http).unwrap_err().to_string(),
         "invalid state: was saved by an incompatible version"
     );
 }
@@ -634,24 +632,27 @@ fn an_unreadable_answer_to_a_code_is_not_retryable() {
 }
 
 #[test]
-fn restore_refuses_a_state_for_another_domain() {
+fn restore_refuses_a_state_for_another_domain_or_application() {
     let confidential =
         Config::new(ConfigOptions { client_secret: Some(ClientSecret::new(CLIENT_SECRET)), ..options() }).unwrap();
     let http = MockHttp::new();
     http.reply(403, &mfa_required_body());
-    let mut flow = Flow::new(confidential, &http);
+    let mut flow = Flow::new(confidential.clone(), &http);
     block_on(flow.login("alice", Password::new(PASSWORD))).unwrap();
     let saved = flow.save();
     let tampered = saved.replace("https://tenant.auth0.com", "https://evil.example.com");
     assert_ne!(tampered, saved);
-    let secret = || Some(ClientSecret::new(CLIENT_SECRET));
-    let error = Flow::restore(&tampered, DOMAIN, &http, secret()).unwrap_err();
-    assert_eq!(error.to_string(), "invalid state: belongs to another domain");
+    let error = Flow::restore_with_config(&tampered, confidential, &http).unwrap_err();
+    assert_eq!(error.to_string(), "invalid state: belongs to another domain or application");
+    let under = |domain: &str, client_id: &str| {
+        let config = ConfigOptions { domain: domain.into(), client_id: client_id.into(), ..options() };
+        Flow::restore_with_config(&saved, Config::new(config).unwrap(), &http)
+    };
     for domain in ["https://tenant.auth0.com", "https://TENANT.auth0.com/", DOMAIN] {
-        assert_eq!(Flow::restore(&saved, domain, &http, secret()).unwrap().stage(), Stage::MfaRequired, "{domain}");
+        assert_eq!(under(domain, CLIENT_ID).unwrap().stage(), Stage::MfaRequired, "{domain}");
     }
-    assert_eq!(Flow::restore(&saved, "other.auth0.com", &http, secret()).unwrap_err().code(), "invalid_argument");
-    assert_eq!(Flow::restore(&saved, "not a domain", &http, secret()).unwrap_err().code(), "invalid_argument");
+    assert_eq!(under("other.auth0.com", CLIENT_ID).unwrap_err().code(), "invalid_argument");
+    assert_eq!(under(DOMAIN, "another-client").unwrap_err().code(), "invalid_argument", "another application");
     assert_eq!(http.count(), 1, "nothing was sent");
 }
 

@@ -210,7 +210,7 @@ fn push_enrollment_is_confirmed_by_polling() {
     assert_eq!(flow.stage(), Stage::Enrolling);
     // A saved state carries the pending push across requests.
     let saved = flow.save();
-    let mut flow = Flow::restore(&saved, DOMAIN, &http, None).unwrap();
+    let mut flow = Flow::restore_with_config(&saved, config(), &http).unwrap();
     http.reply(400, PENDING).reply(200, &tokens_body());
     let clock = Clock::new();
     clock.wait(&mut flow, PushWaitOptions::default(), || false).unwrap();

@@ -118,11 +118,6 @@ impl Config {
         self.has_client_secret
     }
 
-    pub(crate) fn set_client_secret(&mut self, secret: Option<ClientSecret>) {
-        self.client_secret = secret.filter(|s| !s.is_empty());
-        self.has_client_secret = self.client_secret.is_some();
-    }
-
     /// As saved in a flow state: every field but the client secret.
     pub(crate) fn write(&self, w: &mut Writer) {
         w.begin(Some("config"));
@@ -137,7 +132,9 @@ impl Config {
         w.end();
     }
 
-    /// Reads what [`Config::write`] wrote; the client secret is `None`. Check it with [`Config::revalidate`].
+    /// Reads what [`Config::write`] wrote; the client secret is `None`. A restored flow only compares it with the
+    /// application's own configuration (`Flow::restore_with_config`), which replaces it: nothing in a saved state
+    /// chooses where requests go.
     pub(crate) fn read(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
@@ -151,31 +148,6 @@ impl Config {
             forwarded_for: fields.string("forwarded_for")?,
             timeout_ms: fields.u32("timeout_ms")?,
         })
-    }
-
-    /// Whether this configuration talks to `domain` (normalised as [`Config::new`] does; `invalid_argument` when
-    /// `domain` is not one).
-    pub(crate) fn is_for_domain(&self, domain: &str) -> Result<bool, Error> {
-        Ok(normalize_domain(domain)? == self.base_url)
-    }
-
-    /// Checks a configuration read back from a saved state as strictly as [`Config::new`] would.
-    pub(crate) fn revalidate(&self) -> Result<(), Error> {
-        if normalize_domain(&self.base_url)? != self.base_url {
-            return Err(Error::InvalidArgument { argument: "state", reason: "holds an invalid domain" });
-        }
-        required("clientId", self.client_id.clone())?;
-        for (argument, value) in [
-            ("audience", &self.audience),
-            ("scope", &self.scope),
-            ("realm", &self.realm),
-            ("forwardedFor", &self.forwarded_for),
-        ] {
-            if let Some(value) = value {
-                check_text(argument, value)?;
-            }
-        }
-        Ok(())
     }
 
     pub fn audience(&self) -> Option<&str> {

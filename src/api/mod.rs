@@ -21,7 +21,7 @@ mod wire;
 pub use config::{Config, ConfigOptions, DEFAULT_SCOPE, MFA_API_SCOPE};
 pub use response::classify_error;
 pub use secret::{
-    AccessToken, BarcodeUri, ClientSecret, IdToken, MfaToken, OobCode, OtpCode, OtpSecret, Password, RecoveryCode,
+    AccessToken, BarcodeUri, ClientSecret, IdToken, MfaToken, OneTimeCode, OobCode, OtpSecret, Password, RecoveryCode,
     RefreshToken,
 };
 pub use types::{Authenticator, AuthenticatorKind, Challenge, Enrollment, MfaRequirements, Tokens};

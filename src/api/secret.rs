@@ -62,7 +62,7 @@ secret_string! {
     /// The `oob_code` of an out-of-band challenge or enrollment (SMS, voice, email, push).
     OobCode;
     /// A one-time code typed by the user: an authenticator-app OTP or a binding code from SMS, voice or email.
-    OtpCode;
+    OneTimeCode;
     /// A recovery code, typed by the user or newly issued by Auth0 after one was used.
     RecoveryCode;
     /// The base32 shared secret of a new OTP enrollment.

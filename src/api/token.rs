@@ -3,7 +3,7 @@
 use super::Operation;
 use super::config::Config;
 use super::response::{classify_error, consumed, is_error_body, parse_json};
-use super::secret::{MfaToken, OobCode, OtpCode, Password, RecoveryCode};
+use super::secret::{MfaToken, OneTimeCode, OobCode, Password, RecoveryCode};
 use super::types::Tokens;
 use super::wire::{FORM, client_fields, form, request, with_body};
 use crate::error::Error;
@@ -33,7 +33,7 @@ pub fn password_request(config: &Config, username: &str, password: &Password) ->
 }
 
 /// mfa-otp: `grant_type`, `client_id`, `client_secret`?, `mfa_token`, `otp`.
-pub fn otp_request(config: &Config, mfa_token: &MfaToken, otp: &OtpCode) -> HttpRequest {
+pub fn otp_request(config: &Config, mfa_token: &MfaToken, otp: &OneTimeCode) -> HttpRequest {
     mfa_request(config, GRANT_MFA_OTP, mfa_token, &[("otp", otp.expose())])
 }
 
@@ -43,7 +43,7 @@ pub fn oob_request(
     config: &Config,
     mfa_token: &MfaToken,
     oob_code: &OobCode,
-    binding: Option<&OtpCode>,
+    binding: Option<&OneTimeCode>,
 ) -> HttpRequest {
     let mut extra = vec![("oob_code", oob_code.expose())];
     if let Some(binding) = binding {

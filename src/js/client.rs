@@ -13,7 +13,7 @@ use super::input::{self, MAX_TEXT_CHARS, Options};
 use super::shapes;
 use super::task::{self, StepFuture};
 use crate::api::{
-    AccessToken, AuthenticatorKind, ClientSecret, Config, ConfigOptions, OtpCode, Password, RecoveryCode,
+    AccessToken, AuthenticatorKind, ClientSecret, Config, ConfigOptions, OneTimeCode, Password, RecoveryCode,
     associate::EnrollTarget,
 };
 use crate::code::ErrorCode;
@@ -35,7 +35,7 @@ pub struct MfaClient {
     flow: Rc<RefCell<JsFlow>>,
     http: Rc<FetchClient>,
     /// The stage when the last step ended, readable while a step runs.
-    settled_stage: Rc<Cell<&'static str>>,
+    stage_between_steps: Rc<Cell<&'static str>>,
 }
 
 fn kind_from_name(name: &str) -> Option<AuthenticatorKind> {
@@ -96,8 +96,8 @@ fn text_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
 
 impl MfaClient {
     fn with_flow(flow: JsFlow, http: Rc<FetchClient>) -> Self {
-        let settled_stage = Rc::new(Cell::new(flow.stage().as_str()));
-        MfaClient { flow: Rc::new(RefCell::new(flow)), http, settled_stage }
+        let stage_between_steps = Rc::new(Cell::new(flow.stage().as_str()));
+        MfaClient { flow: Rc::new(RefCell::new(flow)), http, stage_between_steps }
     }
 
     /// Runs one step on the flow. Two steps at once would race on the `mfa_token`; the second is refused.
@@ -114,12 +114,12 @@ impl MfaClient {
     }
 
     fn spawn_step(&self, run: StepFuture) -> Promise {
-        let settled_stage = self.settled_stage.clone();
+        let stage_between_steps = self.stage_between_steps.clone();
         let after = self.flow.clone();
         task::spawn(Box::pin(async move {
             let result = run.await;
             if let Ok(flow) = after.try_borrow() {
-                settled_stage.set(flow.stage().as_str());
+                stage_between_steps.set(flow.stage().as_str());
             }
             result
         }))
@@ -178,7 +178,7 @@ impl MfaClient {
     /// stage it started from.
     #[wasm_bindgen(getter, unchecked_return_type = "Stage")]
     pub fn stage(&self) -> String {
-        self.flow.try_borrow().map_or(self.settled_stage.get(), |f| f.stage().as_str()).to_owned()
+        self.flow.try_borrow().map_or(self.stage_between_steps.get(), |f| f.stage().as_str()).to_owned()
     }
 
     /// `mfa_requirements` from the `mfa_required` answer, when Auth0 sent it.
@@ -245,7 +245,7 @@ impl MfaClient {
     pub fn verify_otp(&self, #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue) -> Promise {
         let code = text_arg(&code, "code");
         self.step(move |flow, _| async move {
-            let code = OtpCode::new(code?);
+            let code = OneTimeCode::new(code?);
             let tokens = busy(&flow)?.verify_otp(code).await.map_err(|e| flow_error(&e))?;
             Ok(shapes::tokens(&tokens))
         })
@@ -256,7 +256,7 @@ impl MfaClient {
     pub fn verify_oob(&self, #[wasm_bindgen(unchecked_param_type = "string")] binding_code: JsValue) -> Promise {
         let code = text_arg(&binding_code, "bindingCode");
         self.step(move |flow, _| async move {
-            let code = OtpCode::new(code?);
+            let code = OneTimeCode::new(code?);
             let tokens = busy(&flow)?.verify_oob(code).await.map_err(|e| flow_error(&e))?;
             Ok(shapes::tokens(&tokens))
         })
@@ -340,7 +340,7 @@ impl MfaClient {
         let mut flow = busy(&self.flow)?;
         let config = flow.config().clone();
         *flow = Flow::new(config, self.http.clone());
-        self.settled_stage.set(flow.stage().as_str());
+        self.stage_between_steps.set(flow.stage().as_str());
         Ok(())
     }
 }

@@ -18,7 +18,7 @@ pub fn encode(bytes: &[u8]) -> String {
 
 /// Decodes base32 text leniently (see the module documentation).
 pub fn decode(text: &str) -> Result<Vec<u8>, Base32Error> {
-    let symbols = normalise(text)?;
+    let symbols = symbols(text)?;
     match symbols.len() % 8 {
         1 | 3 | 6 => return Err(Base32Error::InvalidLength { symbols: symbols.len() }),
         _ => {}
@@ -30,7 +30,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Base32Error> {
 }
 
 /// Upper-cases the alphabet, drops separators and padding, and finds the first character that does not belong.
-fn normalise(text: &str) -> Result<Vec<u8>, Base32Error> {
+fn symbols(text: &str) -> Result<Vec<u8>, Base32Error> {
     let mut symbols = Vec::with_capacity(text.len());
     let mut padding_at = None;
     for (position, c) in text.chars().enumerate() {
