@@ -107,7 +107,7 @@ impl Pending {
         w.end();
     }
 
-    fn read(value: Value) -> Shaped<Self> {
+    fn from_saved(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
             kind: AuthenticatorKind::from_name(&fields.required::<String>("kind")?)?,
@@ -220,16 +220,16 @@ impl State {
         w.finish()
     }
 
-    fn read(value: Value) -> Shaped<Self> {
+    fn from_saved(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
             version: fields.u32("version")?.ok_or(WrongShape)?,
-            config: Config::read(fields.value("config")?.ok_or(WrongShape)?)?,
+            config: Config::from_saved(fields.value("config")?.ok_or(WrongShape)?)?,
             stage: Stage::from_name(&fields.required::<String>("stage")?)?,
             mfa_token: fields.string("mfa_token")?,
-            requirements: fields.value("requirements")?.map(MfaRequirements::read).transpose()?,
-            pending: fields.value("pending")?.map(Pending::read).transpose()?,
-            authenticators: fields.list("authenticators", Authenticator::read)?.ok_or(WrongShape)?,
+            requirements: fields.value("requirements")?.map(MfaRequirements::from_saved).transpose()?,
+            pending: fields.value("pending")?.map(Pending::from_saved).transpose()?,
+            authenticators: fields.list("authenticators", Authenticator::from_saved)?.ok_or(WrongShape)?,
         })
     }
 }
@@ -641,7 +641,7 @@ const RECOVERY_NOT_CHALLENGEABLE: Error = Error::InvalidArgument {
 fn parse_state(state: &str) -> Result<State, Error> {
     let state = json::parse(state)
         .ok()
-        .and_then(|value| State::read(value).ok())
+        .and_then(|value| State::from_saved(value).ok())
         .ok_or(Error::InvalidArgument { argument: "state", reason: "is not a saved login state" })?;
     if state.version != STATE_VERSION {
         return Err(Error::InvalidArgument { argument: "state", reason: "was saved by an incompatible version" });

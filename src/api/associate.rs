@@ -85,7 +85,7 @@ struct RawEnrollment {
 }
 
 impl RawEnrollment {
-    fn read(value: Value) -> Shaped<Self> {
+    fn from_answer(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
             authenticator_type: fields.loose_string("authenticator_type")?,
@@ -106,7 +106,7 @@ pub fn parse(response: &HttpResponse, target: &EnrollTarget) -> Result<Enrollmen
     if !response.is_success() {
         return Err(classify_error(response, Operation::Associate));
     }
-    let raw = parse_json(response, "an enrollment", b'{', RawEnrollment::read)?;
+    let raw = parse_json(response, "an enrollment", b'{', RawEnrollment::from_answer)?;
     let kind = target.kind();
     let complete =
         if kind.is_oob() { raw.oob_code.is_some() } else { raw.secret.is_some() || raw.barcode_uri.is_some() };

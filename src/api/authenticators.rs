@@ -35,7 +35,7 @@ struct RawAuthenticator {
 }
 
 impl RawAuthenticator {
-    fn read(value: Value) -> Shaped<Self> {
+    fn from_answer(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
             id: fields.required("id")?,
@@ -49,7 +49,7 @@ impl RawAuthenticator {
 
     fn list(value: Value) -> Shaped<Vec<Self>> {
         match value {
-            Value::Array(items) => items.into_iter().map(Self::read).collect(),
+            Value::Array(items) => items.into_iter().map(Self::from_answer).collect(),
             _ => Err(WrongShape),
         }
     }

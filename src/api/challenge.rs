@@ -57,7 +57,7 @@ struct RawChallenge {
 }
 
 impl RawChallenge {
-    fn read(value: Value) -> Shaped<Self> {
+    fn from_answer(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
             challenge_type: fields.required("challenge_type")?,
@@ -72,7 +72,7 @@ pub fn parse(response: &HttpResponse) -> Result<Challenge, Error> {
     if !response.is_success() {
         return Err(classify_error(response, Operation::Challenge));
     }
-    let raw = parse_json(response, "a challenge", b'{', RawChallenge::read)?;
+    let raw = parse_json(response, "a challenge", b'{', RawChallenge::from_answer)?;
     if raw.challenge_type == "oob" && raw.oob_code.is_none() {
         return Err(invalid(response, ResponseProblem::WrongShape, "an oob challenge with an oob_code"));
     }

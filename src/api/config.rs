@@ -135,7 +135,7 @@ impl Config {
     /// Reads what [`Config::write`] wrote; the client secret is `None`. A restored flow only compares it with the
     /// application's own configuration (`Flow::restore_with_config`), which replaces it: nothing in a saved state
     /// chooses where requests go.
-    pub(crate) fn read(value: Value) -> Shaped<Self> {
+    pub(crate) fn from_saved(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
             base_url: fields.required("base_url")?,

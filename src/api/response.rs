@@ -126,7 +126,7 @@ struct ErrorBody {
 }
 
 impl ErrorBody {
-    fn read(value: Value) -> Shaped<Self> {
+    fn from_answer(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
             error: fields.string("error")?,
@@ -150,7 +150,7 @@ pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
     }
     let text = json_text(&response.body);
     let (problem, body) = match json::parse(text) {
-        Ok(value) => (ResponseProblem::WrongShape, ErrorBody::read(value).ok()),
+        Ok(value) => (ResponseProblem::WrongShape, ErrorBody::from_answer(value).ok()),
         Err(e) => (problem_of(text, e), None),
     };
     // A 401 to a call whose bearer is the mfa_token refuses that token, whatever the body says (often nothing).
@@ -174,7 +174,7 @@ pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
                 status,
                 description,
                 mfa_token,
-                requirements: body.mfa_requirements.as_ref().and_then(MfaRequirements::from_json),
+                requirements: body.mfa_requirements.as_ref().and_then(MfaRequirements::from_answer),
             })),
             _ => invalid(response, ResponseProblem::WrongShape, "an mfa_token with mfa_required"),
         };

@@ -76,7 +76,7 @@ pub fn parse_tokens(response: &HttpResponse, operation: Operation) -> Result<Tok
     if !response.is_success() || is_error_body(response) {
         return Err(classify_error(response, operation));
     }
-    parse_json(response, "a token response", b'{', Tokens::read)
+    parse_json(response, "a token response", b'{', Tokens::from_answer)
         .map_err(|error| if operation.checks_code() { consumed(error) } else { error })
 }
 

@@ -24,7 +24,7 @@ pub struct Tokens {
 impl Tokens {
     /// Only `access_token` must be a string; an optional field of the wrong type is dropped, and `expires_in` may
     /// be a decimal or a string.
-    pub(crate) fn read(value: Value) -> Shaped<Self> {
+    pub(crate) fn from_answer(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
             access_token: fields.required("access_token")?,
@@ -49,7 +49,7 @@ pub struct MfaRequirements {
 impl MfaRequirements {
     /// Reads `{challenge: [{type}], enroll: [{type}]}` leniently: entries without a string `type` are skipped
     /// (plain strings are taken as types), a non-object gives `None`.
-    pub(crate) fn from_json(value: &Value) -> Option<Self> {
+    pub(crate) fn from_answer(value: &Value) -> Option<Self> {
         let Value::Object(_) = value else { return None };
         let list = |key: &str| {
             value.get(key).and_then(Value::as_array).map(|items| {
@@ -70,7 +70,8 @@ impl MfaRequirements {
         w.end();
     }
 
-    pub(crate) fn read(value: Value) -> Shaped<Self> {
+    /// Reads what `write` saved in a flow state.
+    pub(crate) fn from_saved(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self { challenge: fields.strings("challenge")?, enroll: fields.strings("enroll")? })
     }
@@ -200,7 +201,8 @@ impl Authenticator {
         w.end();
     }
 
-    pub(crate) fn read(value: Value) -> Shaped<Self> {
+    /// Reads what `write` saved in a flow state.
+    pub(crate) fn from_saved(value: Value) -> Shaped<Self> {
         let mut fields = Fields::of(value)?;
         Ok(Self {
             id: fields.required("id")?,
