@@ -1,15 +1,25 @@
 //! `cargo xtask demo`: builds `pkg/`, starts the emulator and serves `www/` from another origin, so the demo's
 //! requests cross origins exactly as they do against Auth0.
 //!
-//! The static server is a few lines of std on purpose: a demo must not pull a web framework into the workspace.
+//! The static server and the one request to the emulator's control plane use axum, hyper and tokio, which the
+//! emulator already builds on, so the demo adds no web stack of its own.
 
 use crate::emulator::{self, Emulator};
 use crate::shell::{Cmd, root};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::{Method, Request, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use http_body_util::Full;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use std::future::{Future, IntoFuture};
+use std::io::Write;
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 const USAGE: &str = "usage: cargo xtask demo [--port N] [--emulator-port N] [--host HOST] [--no-build]
 
@@ -69,9 +79,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
     let emulator_port = options.emulator_port.to_string();
     let emulator = Emulator::start(&["--port", &emulator_port, "--host", &options.host])?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(serve_demo(listener, &options.host, &emulator.url))?;
+    // Ends the open connections before the emulator, so nothing is left half-answered behind it.
+    drop(runtime);
+    drop(emulator);
+    println!("demo stopped");
+    Ok(())
+}
+
+async fn serve_demo(listener: TcpListener, host: &str, emulator_url: &str) -> Result<(), String> {
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
-    let origin = format!("http://{}:{port}", url_host(&options.host));
-    let client_id = if SEEDED_PORTS.contains(&port) && ["127.0.0.1", "localhost"].contains(&options.host.as_str()) {
+    let origin = format!("http://{}:{port}", url_host(host));
+    let client_id = if SEEDED_PORTS.contains(&port) && ["127.0.0.1", "localhost"].contains(&host) {
         "spa-client"
     } else {
         // An origin the seed does not know: register a public client that allows it, so CORS stays as strict as
@@ -79,27 +99,50 @@ pub fn run(args: &[String]) -> Result<(), String> {
         let body = format!(
             r#"{{"client_id":"{EXTRA_CLIENT}","name":"Demo SPA","auth_method":"none","allowed_origins":["{origin}"]}}"#
         );
-        post_json(&emulator.url, "/__emu/clients", &body)?;
+        post_json(emulator_url, "/__emu/clients", body).await?;
         EXTRA_CLIENT
     };
     let config = format!(
-        r#"{{"domain":"{url}","clientId":"{client_id}","deviceUrl":"{url}/__emu/","emulator":true}}"#,
-        url = emulator.url
+        r#"{{"domain":"{emulator_url}","clientId":"{client_id}","deviceUrl":"{emulator_url}/__emu/","emulator":true}}"#
     );
 
-    signals::install();
+    let stop = stop_signal().map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
     println!();
     println!("  Demo:         {origin}/");
-    println!("  Device page:  {}/__emu/   (codes sent by SMS, voice and email; push approval)", emulator.url);
+    println!("  Device page:  {emulator_url}/__emu/   (codes sent by SMS, voice and email; push approval)");
     println!("  Users:        otp@, sms@, push@, email@, new@ (enrolls), nomfa@ …@example.com, password Passw0rd!");
     println!();
     println!("  Ctrl-C stops both.");
     let _ = std::io::stdout().flush();
 
-    serve(listener, Arc::new(config))?;
-    drop(emulator);
-    println!("demo stopped");
-    Ok(())
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
+    let app = Router::new().fallback(answer).with_state(Arc::<str>::from(config));
+    tokio::select! {
+        served = axum::serve(listener, app).into_future() => served.map_err(|e| format!("the demo server stopped: {e}")),
+        () = stop => Ok(()),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so that the emulator is stopped (not orphaned) even when only this process gets
+/// the signal. The handlers are installed before it returns: a signal sent right after the "Ctrl-C" line counts.
+fn stop_signal() -> std::io::Result<impl Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 fn url_host(host: &str) -> String {
@@ -116,99 +159,43 @@ fn bind(host: &str, port: u16, flag: &str) -> Result<TcpListener, String> {
     })
 }
 
-/// One small JSON POST to the emulator's control plane, without an HTTP client dependency.
-fn post_json(base: &str, path: &str, body: &str) -> Result<(), String> {
-    let authority = base.strip_prefix("http://").ok_or("the emulator URL is not http://")?;
-    let mut stream = TcpStream::connect(authority).map_err(|e| format!("cannot reach the emulator: {e}"))?;
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .map_err(|e| e.to_string())?;
-    let mut status = String::new();
-    BufReader::new(stream).read_line(&mut status).map_err(|e| e.to_string())?;
-    if status.split_whitespace().nth(1).is_some_and(|code| code.starts_with('2')) {
+/// One JSON POST to the emulator's control plane.
+async fn post_json(base: &str, path: &str, body: String) -> Result<(), String> {
+    let request = Request::post(format!("{base}{path}"))
+        .header(CONTENT_TYPE, "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())?;
+    let client = Client::builder(TokioExecutor::new()).build_http();
+    let response = client.request(request).await.map_err(|e| format!("cannot reach the emulator: {e}"))?;
+    if response.status().is_success() {
         Ok(())
     } else {
-        Err(format!("the emulator refused {path}: {}", status.trim()))
+        Err(format!("the emulator refused {path}: {}", response.status()))
     }
 }
 
-/// Accepts until Ctrl-C or SIGTERM; each connection gets a thread (a page load opens a handful).
-fn serve(listener: TcpListener, config: Arc<String>) -> Result<(), String> {
-    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-    while !signals::stopped() {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                let config = Arc::clone(&config);
-                std::thread::spawn(move || {
-                    let _ = handle(stream, &config);
-                });
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(format!("the demo server stopped: {e}")),
+/// Every request: `/config.json`, or a file of www/ or pkg/. Each answer is marked no-store, so an edited file
+/// shows on reload. The body of a HEAD answer is dropped by hyper.
+async fn answer(State(config): State<Arc<str>>, method: Method, uri: Uri) -> Response {
+    let (status, content_type, body) = if method != Method::GET && method != Method::HEAD {
+        (StatusCode::METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", b"only GET and HEAD\n".to_vec())
+    } else if uri.path() == "/config.json" {
+        (StatusCode::OK, "application/json", config.as_bytes().to_vec())
+    } else {
+        match resolve(uri.path()) {
+            Some(file) => match tokio::fs::read(&file).await {
+                Ok(bytes) => (StatusCode::OK, mime(&file), bytes),
+                Err(_) => not_found(),
+            },
+            None => not_found(),
         }
-    }
-    Ok(())
-}
-
-fn handle(stream: TcpStream, config: &str) -> std::io::Result<()> {
-    stream.set_nonblocking(false)?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut stream = stream;
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line)? == 0 {
-            return Ok(());
-        }
-        let mut keep_alive = request_line.ends_with("HTTP/1.1\r\n");
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
-                break;
-            }
-            if header.to_ascii_lowercase().starts_with("connection:") && header.to_ascii_lowercase().contains("close") {
-                keep_alive = false;
-            }
-        }
-        let mut parts = request_line.split_whitespace();
-        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-        let (status, content_type, body) = match method {
-            "GET" | "HEAD" => respond(target, config),
-            _ => ("405 Method Not Allowed", "text/plain; charset=utf-8", b"only GET and HEAD\n".to_vec()),
-        };
-        let connection = if keep_alive { "keep-alive" } else { "close" };
-        write!(
-            stream,
-            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: {connection}\r\n\r\n",
-            body.len()
-        )?;
-        if method != "HEAD" {
-            stream.write_all(&body)?;
-        }
-        stream.flush()?;
-        if !keep_alive {
-            return Ok(());
-        }
-    }
-}
-
-fn respond(target: &str, config: &str) -> (&'static str, &'static str, Vec<u8>) {
-    let path = target.split(['?', '#']).next().unwrap_or("/");
-    if path == "/config.json" {
-        return ("200 OK", "application/json", config.as_bytes().to_vec());
-    }
-    let file = match resolve(path) {
-        Some(file) => file,
-        None => return ("404 Not Found", "text/plain; charset=utf-8", b"not found\n".to_vec()),
     };
-    match std::fs::read(&file) {
-        Ok(bytes) => ("200 OK", mime(&file), bytes),
-        Err(_) => ("404 Not Found", "text/plain; charset=utf-8", b"not found\n".to_vec()),
-    }
+    let headers = [(CONTENT_TYPE, content_type), (CACHE_CONTROL, "no-store"), (X_CONTENT_TYPE_OPTIONS, "nosniff")];
+    (status, headers, body).into_response()
+}
+
+fn not_found() -> (StatusCode, &'static str, Vec<u8>) {
+    (StatusCode::NOT_FOUND, "text/plain; charset=utf-8", b"not found\n".to_vec())
 }
 
 /// `/pkg/…` from the built package, everything else from `www/`. Only plain path segments are accepted, so no
@@ -245,45 +232,6 @@ fn mime(file: &Path) -> &'static str {
         "ico" => "image/x-icon",
         "ts" | "md" | "txt" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
-    }
-}
-
-/// Ctrl-C and SIGTERM set a flag the accept loop checks, so the emulator is stopped (not orphaned) even when only
-/// this process gets the signal.
-#[cfg(unix)]
-mod signals {
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    static STOP: AtomicBool = AtomicBool::new(false);
-
-    extern "C" fn on_signal(_: i32) {
-        STOP.store(true, Ordering::SeqCst);
-    }
-
-    unsafe extern "C" {
-        fn signal(signum: i32, handler: extern "C" fn(i32)) -> usize;
-    }
-
-    pub fn install() {
-        const SIGINT: i32 = 2;
-        const SIGTERM: i32 = 15;
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-        unsafe {
-            signal(SIGINT, on_signal);
-            signal(SIGTERM, on_signal);
-        }
-    }
-
-    pub fn stopped() -> bool {
-        STOP.load(Ordering::SeqCst)
-    }
-}
-
-#[cfg(not(unix))]
-mod signals {
-    pub fn install() {}
-    pub fn stopped() -> bool {
-        false
     }
 }
 

@@ -12,6 +12,7 @@ mod report;
 mod setup;
 mod shell;
 mod size;
+mod vendor;
 
 use emulator::Emulator;
 use report::Report;
@@ -126,6 +127,10 @@ fn build_panic_probe(tools: &setup::Tools) -> Result<(), String> {
         .run()
 }
 
+/// The npm metadata of pkg/, kept as JSON in its own file; `"@VERSION@"` and `"@DESCRIPTION@"` stand for the
+/// crate's fields, so the template stays valid JSON.
+const PACKAGE_TEMPLATE: &str = include_str!("../package.template.json");
+
 fn write_package_json(pkg: &std::path::Path) -> Result<(), String> {
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).map_err(|e| e.to_string())?;
     let field = |name: &str| {
@@ -134,40 +139,13 @@ fn write_package_json(pkg: &std::path::Path) -> Result<(), String> {
             .find_map(|line| line.strip_prefix(&format!("{name} = \""))?.strip_suffix('"').map(str::to_owned))
             .ok_or_else(|| format!("Cargo.toml has no {name}"))
     };
-    let json = format!(
-        r#"{{
-  "name": "auth0-mfa-wasm",
-  "version": "{version}",
-  "description": "{description}",
-  "license": "MIT",
-  "type": "module",
-  "main": "./auth0_mfa_wasm.js",
-  "module": "./auth0_mfa_wasm.js",
-  "types": "./auth0_mfa_wasm.d.ts",
-  "exports": {{
-    ".": {{
-      "types": "./auth0_mfa_wasm.d.ts",
-      "workerd": "./workerd.js",
-      "node": "./node.js",
-      "default": "./auth0_mfa_wasm.js"
-    }},
-    "./web": {{
-      "types": "./auth0_mfa_wasm.d.ts",
-      "default": "./auth0_mfa_wasm.js"
-    }},
-    "./auth0_mfa_wasm_bg.wasm": "./auth0_mfa_wasm_bg.wasm",
-    "./package.json": "./package.json"
-  }},
-  "files": ["auth0_mfa_wasm_bg.wasm", "auth0_mfa_wasm.js", "snippets/", "auth0_mfa_wasm.d.ts", "auth0_mfa_wasm_bg.wasm.d.ts", "node.js", "workerd.js", "README.md", "LICENSE"],
-  "sideEffects": ["./node.js", "./workerd.js"],
-  "keywords": ["auth0", "mfa", "totp", "hotp", "otp", "wasm", "cloudflare-workers"],
-  "engines": {{ "node": ">=20" }}
-}}
-"#,
-        version = field("version")?,
-        description = field("description")?,
-    );
+    let json = package_json(&field("version")?, &field("description")?);
     std::fs::write(pkg.join("package.json"), json).map_err(|e| format!("cannot write pkg/package.json: {e}"))
+}
+
+fn package_json(version: &str, description: &str) -> String {
+    let quoted = |text: &str| serde_json::Value::from(text).to_string();
+    PACKAGE_TEMPLATE.replace("\"@VERSION@\"", &quoted(version)).replace("\"@DESCRIPTION@\"", &quoted(description))
 }
 
 fn test() -> Result<(), String> {
@@ -194,6 +172,7 @@ fn test() -> Result<(), String> {
             "warnings",
         ]),
     );
+    report.check_fn("www/vendor/uqr.mjs is node_modules/uqr's dist/index.mjs", vendor::check_uqr);
     report.suite("cargo test (native)", Cmd::new("cargo").args(["test", "--workspace"]));
     fuzz::run(&mut report);
 
@@ -273,4 +252,17 @@ fn wasm_suites(report: &mut Report, tools: &setup::Tools, emulator_url: &str) {
             .env("WASM_BINDGEN_USE_BROWSER", "1"),
     );
     report.suite("wasm-bindgen-test (Node)", wasm_pack("node").arg("--node"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::package_json;
+
+    #[test]
+    fn package_json_is_the_template_with_the_crate_fields_filled_in() {
+        let json: serde_json::Value = serde_json::from_str(&package_json("1.2.3", "say \"hi\"")).unwrap();
+        assert_eq!(json["version"], "1.2.3");
+        assert_eq!(json["description"], "say \"hi\"");
+        assert_eq!(json["exports"]["."]["node"], "./node.js");
+    }
 }

@@ -43,6 +43,20 @@ impl Report {
     pub fn check(&mut self, name: &str, cmd: Cmd) {
         let started = Instant::now();
         let (ok, _) = cmd.run_captured();
+        self.push_check(name, ok, started);
+    }
+
+    /// A check done by xtask itself rather than by a command; its error is printed.
+    pub fn check_fn(&mut self, name: &str, check: impl FnOnce() -> Result<(), String>) {
+        let started = Instant::now();
+        let result = check();
+        if let Err(message) = &result {
+            eprintln!("{name}: {message}");
+        }
+        self.push_check(name, result.is_ok(), started);
+    }
+
+    fn push_check(&mut self, name: &str, ok: bool, started: Instant) {
         let counts = Counts { passed: u64::from(ok), failed: u64::from(!ok), skipped: 0 };
         self.push(Kind::Check, name, counts, started, if ok { "" } else { "failed" });
     }
