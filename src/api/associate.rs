@@ -2,7 +2,7 @@
 
 use super::Operation;
 use super::config::Config;
-use super::json::{Fields, Shaped, Value, Writer};
+use super::json::{Value, Writer, answer};
 use super::response::{classify_error, invalid, parse_json};
 use super::secret::{BarcodeUri, OobCode, OtpSecret, RecoveryCode};
 use super::types::{AuthenticatorKind, Enrollment};
@@ -72,31 +72,17 @@ pub fn request_for(config: &Config, bearer: &str, target: &EnrollTarget) -> Http
     with_body(request, JSON, body.finish())
 }
 
-struct RawEnrollment {
-    authenticator_type: Option<String>,
-    secret: Option<OtpSecret>,
-    barcode_uri: Option<BarcodeUri>,
-    oob_code: Option<OobCode>,
-    oob_channel: Option<String>,
-    /// Legacy name, a string or an array of strings.
-    oob_channels: Option<Value>,
-    binding_method: Option<String>,
-    recovery_codes: Option<Vec<RecoveryCode>>,
-}
-
-impl RawEnrollment {
-    fn from_answer(value: Value) -> Shaped<Self> {
-        let mut fields = Fields::of(value)?;
-        Ok(Self {
-            authenticator_type: fields.loose_string("authenticator_type")?,
-            secret: fields.string("secret")?,
-            barcode_uri: fields.string("barcode_uri")?,
-            oob_code: fields.string("oob_code")?,
-            oob_channel: fields.loose_string("oob_channel")?,
-            oob_channels: fields.value("oob_channels")?,
-            binding_method: fields.loose_string("binding_method")?,
-            recovery_codes: fields.strings("recovery_codes")?,
-        })
+answer! {
+    struct RawEnrollment {
+        authenticator_type: Option<String> = loose_string,
+        secret: Option<OtpSecret> = string,
+        barcode_uri: Option<BarcodeUri> = string,
+        oob_code: Option<OobCode> = string,
+        oob_channel: Option<String> = loose_string,
+        /// Legacy name, a string or an array of strings.
+        oob_channels: Option<Value> = value,
+        binding_method: Option<String> = loose_string,
+        recovery_codes: Option<Vec<RecoveryCode>> = strings,
     }
 }
 

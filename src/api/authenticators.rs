@@ -2,7 +2,7 @@
 
 use super::Operation;
 use super::config::Config;
-use super::json::{Fields, Shaped, Value, WrongShape};
+use super::json::{Shaped, Value, WrongShape, answer};
 use super::response::{classify_error, parse_json};
 use super::types::{Authenticator, AuthenticatorKind};
 use super::wire::{path_segment, request, with_bearer};
@@ -24,29 +24,19 @@ pub fn delete_request(config: &Config, bearer: &str, authenticator_id: &str) -> 
     with_bearer(request(config, Method::Delete, &path), bearer)
 }
 
-struct RawAuthenticator {
-    id: String,
-    authenticator_type: String,
-    active: Option<bool>,
-    oob_channel: Option<String>,
-    /// Legacy name, a string or an array of strings.
-    oob_channels: Option<Value>,
-    name: Option<String>,
+answer! {
+    struct RawAuthenticator {
+        id: String = required,
+        authenticator_type: String = required,
+        active: Option<bool> = bool,
+        oob_channel: Option<String> = loose_string,
+        /// Legacy name, a string or an array of strings.
+        oob_channels: Option<Value> = value,
+        name: Option<String> = loose_string,
+    }
 }
 
 impl RawAuthenticator {
-    fn from_answer(value: Value) -> Shaped<Self> {
-        let mut fields = Fields::of(value)?;
-        Ok(Self {
-            id: fields.required("id")?,
-            authenticator_type: fields.required("authenticator_type")?,
-            active: fields.bool("active")?,
-            oob_channel: fields.loose_string("oob_channel")?,
-            oob_channels: fields.value("oob_channels")?,
-            name: fields.loose_string("name")?,
-        })
-    }
-
     fn list(value: Value) -> Shaped<Vec<Self>> {
         match value {
             Value::Array(items) => items.into_iter().map(Self::from_answer).collect(),

@@ -2,7 +2,7 @@
 
 use super::Operation;
 use super::config::Config;
-use super::json::{Fields, Shaped, Value, Writer};
+use super::json::{Writer, answer};
 use super::response::{classify_error, invalid, parse_json};
 use super::secret::{MfaToken, OobCode};
 use super::types::Challenge;
@@ -50,20 +50,11 @@ pub fn request_for(
     with_body(request(config, Method::Post, PATH), JSON, body.finish())
 }
 
-struct RawChallenge {
-    challenge_type: String,
-    oob_code: Option<OobCode>,
-    binding_method: Option<String>,
-}
-
-impl RawChallenge {
-    fn from_answer(value: Value) -> Shaped<Self> {
-        let mut fields = Fields::of(value)?;
-        Ok(Self {
-            challenge_type: fields.required("challenge_type")?,
-            oob_code: fields.string("oob_code")?,
-            binding_method: fields.loose_string("binding_method")?,
-        })
+answer! {
+    struct RawChallenge {
+        challenge_type: String = required,
+        oob_code: Option<OobCode> = string,
+        binding_method: Option<String> = loose_string,
     }
 }
 

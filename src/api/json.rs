@@ -288,6 +288,31 @@ impl Value {
     }
 }
 
+/// A struct of an Auth0 answer and its reader, `from_answer`, in one place. Each field is read from the JSON field of
+/// the same name by the [`Fields`] method written beside it:
+///
+/// ```ignore
+/// answer! { struct RawChallenge { challenge_type: String = required, oob_code: Option<OobCode> = string } }
+/// ```
+macro_rules! answer {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident {
+        $($(#[$field_meta:meta])* $field_vis:vis $field:ident: $ty:ty = $read:ident),* $(,)?
+    }) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $($(#[$field_meta])* $field_vis $field: $ty,)*
+        }
+
+        impl $name {
+            pub(crate) fn from_answer(value: $crate::api::json::Value) -> $crate::api::json::Shaped<Self> {
+                let mut fields = $crate::api::json::Fields::of(value)?;
+                Ok(Self { $($field: fields.$read(stringify!($field))?,)* })
+            }
+        }
+    };
+}
+pub(crate) use answer;
+
 /// The fields of an object, read strictly: absent and `null` read as `None`, a wrong type or a repeated field is
 /// [`WrongShape`], unknown fields are ignored. Values are moved out, so secrets are not copied.
 pub(crate) struct Fields(Vec<(String, Value)>);

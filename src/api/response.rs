@@ -3,7 +3,7 @@
 //! Errors are classified on `error` and `error_description`, never on the HTTP status alone: Auth0 answers the same
 //! condition with different statuses on different endpoints (and its own specs disagree).
 
-use super::json::{self, Fields, Shaped, SyntaxError, Value};
+use super::json::{self, Shaped, SyntaxError, Value, answer};
 use super::types::MfaRequirements;
 use super::{MfaToken, Operation};
 use crate::error::{Auth0Detail, Error, MfaRequired, ResponseProblem, RetryAfter};
@@ -116,25 +116,14 @@ pub(crate) fn consumed(error: Error) -> Error {
     }
 }
 
-struct ErrorBody {
-    error: Option<String>,
-    error_description: Option<String>,
-    /// Some Auth0 endpoints answer `{statusCode, error, message}` instead.
-    message: Option<String>,
-    mfa_token: Option<MfaToken>,
-    mfa_requirements: Option<Value>,
-}
-
-impl ErrorBody {
-    fn from_answer(value: Value) -> Shaped<Self> {
-        let mut fields = Fields::of(value)?;
-        Ok(Self {
-            error: fields.string("error")?,
-            error_description: fields.string("error_description")?,
-            message: fields.string("message")?,
-            mfa_token: fields.string("mfa_token")?,
-            mfa_requirements: fields.value("mfa_requirements")?,
-        })
+answer! {
+    struct ErrorBody {
+        error: Option<String> = string,
+        error_description: Option<String> = string,
+        /// Some Auth0 endpoints answer `{statusCode, error, message}` instead.
+        message: Option<String> = string,
+        mfa_token: Option<MfaToken> = string,
+        mfa_requirements: Option<Value> = value,
     }
 }
 

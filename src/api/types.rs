@@ -1,40 +1,28 @@
 //! What the endpoints answer, as types.
 
-use super::json::{Fields, Shaped, Value, Writer, WrongShape};
+use super::json::{Fields, Shaped, Value, Writer, WrongShape, answer};
 use super::secret::{AccessToken, BarcodeUri, IdToken, OobCode, OtpSecret, RecoveryCode, RefreshToken};
 
-/// Tokens from `/oauth/token`. `Debug` redacts every token.
-#[derive(Debug, Clone)]
-pub struct Tokens {
-    pub access_token: AccessToken,
-    /// `Bearer` in practice.
-    pub token_type: Option<String>,
-    /// Lifetime of the access token in seconds.
-    pub expires_in: Option<u64>,
-    /// Present when `openid` was in the scope.
-    pub id_token: Option<IdToken>,
-    /// Present when `offline_access` was in the scope and the API allows it.
-    pub refresh_token: Option<RefreshToken>,
-    /// Present when the granted scopes differ from the requested ones.
-    pub scope: Option<String>,
-    /// After a recovery-code login: the user's **new** recovery code (the old one no longer works). Show it once.
-    pub recovery_code: Option<RecoveryCode>,
-}
-
-impl Tokens {
+answer! {
+    /// Tokens from `/oauth/token`. `Debug` redacts every token.
+    ///
     /// Only `access_token` must be a string; an optional field of the wrong type is dropped, and `expires_in` may
     /// be a decimal or a string.
-    pub(crate) fn from_answer(value: Value) -> Shaped<Self> {
-        let mut fields = Fields::of(value)?;
-        Ok(Self {
-            access_token: fields.required("access_token")?,
-            token_type: fields.loose_string("token_type")?,
-            expires_in: fields.loose_seconds("expires_in")?,
-            id_token: fields.loose_string("id_token")?,
-            refresh_token: fields.loose_string("refresh_token")?,
-            scope: fields.loose_string("scope")?,
-            recovery_code: fields.loose_string("recovery_code")?,
-        })
+    #[derive(Debug, Clone)]
+    pub struct Tokens {
+        pub access_token: AccessToken = required,
+        /// `Bearer` in practice.
+        pub token_type: Option<String> = loose_string,
+        /// Lifetime of the access token in seconds.
+        pub expires_in: Option<u64> = loose_seconds,
+        /// Present when `openid` was in the scope.
+        pub id_token: Option<IdToken> = loose_string,
+        /// Present when `offline_access` was in the scope and the API allows it.
+        pub refresh_token: Option<RefreshToken> = loose_string,
+        /// Present when the granted scopes differ from the requested ones.
+        pub scope: Option<String> = loose_string,
+        /// After a recovery-code login: the user's **new** recovery code (the old one no longer works). Show it once.
+        pub recovery_code: Option<RecoveryCode> = loose_string,
     }
 }
 
