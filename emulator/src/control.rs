@@ -8,7 +8,7 @@ use crate::state::{Fault, PushPolicy, PushState, RateLimit, validate_rejection_e
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
 use axum::http::{StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Html;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -42,13 +42,6 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> ApiResult<T> {
     serde_json::from_slice(text).map_err(|e| errors::invalid_request(format!("Invalid JSON body: {e}")))
 }
 
-fn reply(result: ApiResult<Value>) -> Response {
-    match result {
-        Ok(value) => Json(value).into_response(),
-        Err(error) => error.into_response(),
-    }
-}
-
 fn query_param(uri: &Uri, name: &str) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
     pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
@@ -74,32 +67,28 @@ struct ClockChange {
     advance: Option<f64>,
 }
 
-async fn set_clock(AxumState(app): AppState, bytes: Bytes) -> Response {
-    reply((|| {
-        let change: ClockChange = body(&bytes)?;
-        {
-            let mut state = app.lock();
-            if let Some(freeze) = change.freeze {
-                state.clock.freeze(freeze);
-            }
-            if let Some(set) = change.set.filter(|s| s.is_finite()) {
-                state.clock.set_ms((set * 1000.0) as i64);
-            }
-            if let Some(advance) = change.advance.filter(|s| s.is_finite()) {
-                state.clock.advance_ms((advance * 1000.0) as i64);
-            }
+async fn set_clock(AxumState(app): AppState, bytes: Bytes) -> ApiResult<Json<Value>> {
+    let change: ClockChange = body(&bytes)?;
+    {
+        let mut state = app.lock();
+        if let Some(freeze) = change.freeze {
+            state.clock.freeze(freeze);
         }
-        Ok(clock_json(&app))
-    })())
+        if let Some(set) = change.set.filter(|s| s.is_finite()) {
+            state.clock.set_ms((set * 1000.0) as i64);
+        }
+        if let Some(advance) = change.advance.filter(|s| s.is_finite()) {
+            state.clock.advance_ms((advance * 1000.0) as i64);
+        }
+    }
+    Ok(Json(clock_json(&app)))
 }
 
 // ---- tenant -------------------------------------------------------------------------------------------------
 
-async fn reset(AxumState(app): AppState) -> Response {
-    match app.reset() {
-        Ok(()) => Json(json!({"reset": true})).into_response(),
-        Err(e) => ApiError::new(500, "server_error", e).into_response(),
-    }
+async fn reset(AxumState(app): AppState) -> ApiResult<Json<Value>> {
+    app.reset().map_err(|e| ApiError::new(500, "server_error", e))?;
+    Ok(Json(json!({"reset": true})))
 }
 
 async fn users(AxumState(app): AppState) -> Json<Value> {
@@ -119,18 +108,12 @@ async fn users(AxumState(app): AppState) -> Json<Value> {
     ))
 }
 
-async fn add_user(AxumState(app): AppState, bytes: Bytes) -> Response {
-    let result: ApiResult<Value> = (|| {
-        let seed: UserSeed = body(&bytes)?;
-        let mut state = app.lock();
-        let now = state.now_ms();
-        let user_id = state.add_user(&seed, now).map_err(|e| ApiError::new(409, "conflict", e))?;
-        Ok(json!({"user_id": user_id, "username": seed.username}))
-    })();
-    match result {
-        Ok(value) => (StatusCode::CREATED, Json(value)).into_response(),
-        Err(error) => error.into_response(),
-    }
+async fn add_user(AxumState(app): AppState, bytes: Bytes) -> ApiResult<(StatusCode, Json<Value>)> {
+    let seed: UserSeed = body(&bytes)?;
+    let mut state = app.lock();
+    let now = state.now_ms();
+    let user_id = state.add_user(&seed, now).map_err(|e| ApiError::new(409, "conflict", e))?;
+    Ok((StatusCode::CREATED, Json(json!({"user_id": user_id, "username": seed.username}))))
 }
 
 async fn clients(AxumState(app): AppState) -> Json<Value> {
@@ -149,16 +132,10 @@ async fn clients(AxumState(app): AppState) -> Json<Value> {
     ))
 }
 
-async fn add_client(AxumState(app): AppState, bytes: Bytes) -> Response {
-    let result: ApiResult<Value> = (|| {
-        let seed: ClientSeed = body(&bytes)?;
-        app.lock().add_client(&seed).map_err(|e| ApiError::new(409, "conflict", e))?;
-        Ok(json!({"client_id": seed.client_id}))
-    })();
-    match result {
-        Ok(value) => (StatusCode::CREATED, Json(value)).into_response(),
-        Err(error) => error.into_response(),
-    }
+async fn add_client(AxumState(app): AppState, bytes: Bytes) -> ApiResult<(StatusCode, Json<Value>)> {
+    let seed: ClientSeed = body(&bytes)?;
+    app.lock().add_client(&seed).map_err(|e| ApiError::new(409, "conflict", e))?;
+    Ok((StatusCode::CREATED, Json(json!({"client_id": seed.client_id}))))
 }
 
 // ---- outbox and push device ---------------------------------------------------------------------------------
@@ -199,48 +176,44 @@ async fn pushes(AxumState(app): AppState, uri: Uri) -> Json<Value> {
 }
 
 /// `POST /__emu/pushes/{id}/approve|reject`; the id `latest` means the newest pending push (of `?user=`).
-async fn answer_push(AxumState(app): AppState, uri: Uri, bytes: Bytes) -> Response {
+async fn answer_push(AxumState(app): AppState, uri: Uri, bytes: Bytes) -> ApiResult<Json<Value>> {
     let _ = bytes;
-    reply((|| {
-        let mut segments = uri.path().trim_start_matches("/__emu/pushes/").split('/');
-        let id = segments.next().unwrap_or("").to_owned();
-        let answer = match segments.next() {
-            Some("approve") => PushState::Approved,
-            Some("reject" | "deny") => PushState::Rejected,
-            _ => return Err(errors::not_found()),
-        };
-        let user = query_param(&uri, "user");
-        let mut state = app.lock();
-        let now = state.now_ms();
-        for p in state.pushes.iter_mut() {
-            p.settle_expiry(now);
-        }
-        let push = if id == "latest" {
-            state.pushes.iter_mut().rev().find(|p| {
-                p.state == PushState::Pending && user.as_deref().is_none_or(|u| p.username.eq_ignore_ascii_case(u))
-            })
-        } else {
-            state.pushes.iter_mut().find(|p| p.id == id)
-        };
-        let push = push.ok_or_else(|| ApiError::new(404, "not_found", "No such push"))?;
-        if push.state != PushState::Pending {
-            return Err(ApiError::new(409, "conflict", format!("The push is no longer pending: {:?}", push.state)));
-        }
-        push.state = answer;
-        Ok(push.to_json())
-    })())
+    let mut segments = uri.path().trim_start_matches("/__emu/pushes/").split('/');
+    let id = segments.next().unwrap_or("").to_owned();
+    let answer = match segments.next() {
+        Some("approve") => PushState::Approved,
+        Some("reject" | "deny") => PushState::Rejected,
+        _ => return Err(errors::not_found()),
+    };
+    let user = query_param(&uri, "user");
+    let mut state = app.lock();
+    let now = state.now_ms();
+    for p in state.pushes.iter_mut() {
+        p.settle_expiry(now);
+    }
+    let push = if id == "latest" {
+        state.pushes.iter_mut().rev().find(|p| {
+            p.state == PushState::Pending && user.as_deref().is_none_or(|u| p.username.eq_ignore_ascii_case(u))
+        })
+    } else {
+        state.pushes.iter_mut().find(|p| p.id == id)
+    };
+    let push = push.ok_or_else(|| ApiError::new(404, "not_found", "No such push"))?;
+    if push.state != PushState::Pending {
+        return Err(ApiError::new(409, "conflict", format!("The push is no longer pending: {:?}", push.state)));
+    }
+    push.state = answer;
+    Ok(Json(push.to_json()))
 }
 
 async fn push_policy(AxumState(app): AppState) -> Json<Value> {
     Json(serde_json::to_value(&app.lock().push_policy).unwrap_or(Value::Null))
 }
 
-async fn set_push_policy(AxumState(app): AppState, bytes: Bytes) -> Response {
-    reply((|| {
-        let policy: PushPolicy = body(&bytes)?;
-        app.lock().push_policy = policy.clone();
-        Ok(serde_json::to_value(policy).unwrap_or(Value::Null))
-    })())
+async fn set_push_policy(AxumState(app): AppState, bytes: Bytes) -> ApiResult<Json<Value>> {
+    let policy: PushPolicy = body(&bytes)?;
+    app.lock().push_policy = policy.clone();
+    Ok(Json(serde_json::to_value(policy).unwrap_or(Value::Null)))
 }
 
 // ---- settings -----------------------------------------------------------------------------------------------
@@ -258,25 +231,23 @@ struct SettingsChange {
     permissive_cors: Option<bool>,
 }
 
-async fn set_settings(AxumState(app): AppState, bytes: Bytes) -> Response {
-    reply((|| {
-        let change: SettingsChange = body(&bytes)?;
-        let mut state = app.lock();
-        if let Some(value) = change.push_rejection_error {
-            state.settings.push_rejection_error =
-                validate_rejection_error(Some(&value)).map_err(errors::invalid_request)?;
-        }
-        if let Some(value) = change.recovery_codes {
-            state.settings.recovery_codes = value;
-        }
-        if let Some(value) = change.mfa_token_ttl_secs {
-            state.settings.mfa_token_ttl_secs = value;
-        }
-        if let Some(value) = change.permissive_cors {
-            state.settings.permissive_cors = value;
-        }
-        Ok(serde_json::to_value(&state.settings).unwrap_or(Value::Null))
-    })())
+async fn set_settings(AxumState(app): AppState, bytes: Bytes) -> ApiResult<Json<Value>> {
+    let change: SettingsChange = body(&bytes)?;
+    let mut state = app.lock();
+    if let Some(value) = change.push_rejection_error {
+        state.settings.push_rejection_error =
+            validate_rejection_error(Some(&value)).map_err(errors::invalid_request)?;
+    }
+    if let Some(value) = change.recovery_codes {
+        state.settings.recovery_codes = value;
+    }
+    if let Some(value) = change.mfa_token_ttl_secs {
+        state.settings.mfa_token_ttl_secs = value;
+    }
+    if let Some(value) = change.permissive_cors {
+        state.settings.permissive_cors = value;
+    }
+    Ok(Json(serde_json::to_value(&state.settings).unwrap_or(Value::Null)))
 }
 
 // ---- faults, journal, rate limit ----------------------------------------------------------------------------
@@ -292,19 +263,17 @@ enum OneOrMany {
     Many(Vec<Fault>),
 }
 
-async fn add_faults(AxumState(app): AppState, bytes: Bytes) -> Response {
-    reply((|| {
-        let faults = match body::<OneOrMany>(&bytes)? {
-            OneOrMany::One(f) => vec![f],
-            OneOrMany::Many(list) => list,
-        };
-        if let Some(bad) = faults.iter().find_map(|f| f.status.filter(|s| !(100..=999).contains(s))) {
-            return Err(errors::invalid_request(format!("Invalid status {bad}")));
-        }
-        let mut state = app.lock();
-        state.faults.extend(faults.into_iter().filter(|f| f.count > 0));
-        Ok(json!({"queued": state.faults.len()}))
-    })())
+async fn add_faults(AxumState(app): AppState, bytes: Bytes) -> ApiResult<Json<Value>> {
+    let faults = match body::<OneOrMany>(&bytes)? {
+        OneOrMany::One(f) => vec![f],
+        OneOrMany::Many(list) => list,
+    };
+    if let Some(bad) = faults.iter().find_map(|f| f.status.filter(|s| !(100..=999).contains(s))) {
+        return Err(errors::invalid_request(format!("Invalid status {bad}")));
+    }
+    let mut state = app.lock();
+    state.faults.extend(faults.into_iter().filter(|f| f.count > 0));
+    Ok(Json(json!({"queued": state.faults.len()})))
 }
 
 async fn clear_faults(AxumState(app): AppState) -> StatusCode {
@@ -335,14 +304,12 @@ async fn rate_limit(AxumState(app): AppState) -> Json<Value> {
     Json(serde_json::to_value(&app.lock().rate_limit).unwrap_or(Value::Null))
 }
 
-async fn set_rate_limit(AxumState(app): AppState, bytes: Bytes) -> Response {
-    reply((|| {
-        let limit: RateLimit = body(&bytes)?;
-        let mut state = app.lock();
-        state.rate_limit = limit.clone();
-        state.rate_windows.clear();
-        Ok(serde_json::to_value(limit).unwrap_or(Value::Null))
-    })())
+async fn set_rate_limit(AxumState(app): AppState, bytes: Bytes) -> ApiResult<Json<Value>> {
+    let limit: RateLimit = body(&bytes)?;
+    let mut state = app.lock();
+    state.rate_limit = limit.clone();
+    state.rate_windows.clear();
+    Ok(Json(serde_json::to_value(limit).unwrap_or(Value::Null)))
 }
 
 /// How many entries each of the tenant's bounded maps holds.

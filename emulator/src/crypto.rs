@@ -5,6 +5,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use data_encoding::{BASE32_NOPAD, Encoding};
 use hmac::{Hmac, Mac};
 use rand::{Rng, RngCore};
 use rsa::pkcs1v15::SigningKey;
@@ -14,13 +15,14 @@ use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+use subtle::ConstantTimeEq;
 
 /// A key for tests and demos only: it is committed to the repository, so tokens it signs prove nothing.
 const TEST_ONLY_SIGNING_KEY_PEM: &str = include_str!("../keys/TEST-ONLY-signing-key.pem");
 
 const PBKDF2_ROUNDS: u32 = 10_000;
 const RECOVERY_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-const BASE32_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -47,7 +49,7 @@ pub fn random_recovery_code() -> String {
 pub fn random_totp_secret() -> String {
     let mut key = [0u8; 20];
     rand::thread_rng().fill_bytes(&mut key);
-    base32_encode(&key)
+    BASE32_NOPAD.encode(&key)
 }
 
 /// A stable short id derived from text, so authenticators from the seed keep their ids across resets.
@@ -93,42 +95,27 @@ fn pbkdf2_sha256(password: &[u8], salt: &[u8], rounds: u32) -> [u8; 32] {
     out
 }
 
+/// Constant-time in the contents; a length mismatch answers at once (the lengths are not secret).
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.ct_eq(b).into()
 }
 
 // ---- base32 and TOTP ----------------------------------------------------------------------------------------
 
-pub fn base32_encode(data: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in data.chunks(5) {
-        let mut buf = [0u8; 5];
-        buf[..chunk.len()].copy_from_slice(chunk);
-        let bits = buf.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-        let chars = (chunk.len() * 8).div_ceil(5);
-        for i in 0..chars {
-            let index = ((bits >> (35 - i * 5)) & 31) as usize;
-            out.push(char::from(BASE32_ALPHABET[index]));
-        }
-    }
-    out
-}
+/// Unpadded base32 read as authenticator apps read a secret: any case, spaces, dashes and padding ignored, and
+/// stray bits in the last symbol too.
+static LENIENT_BASE32: LazyLock<Encoding> = LazyLock::new(|| {
+    let mut spec = BASE32_NOPAD.specification();
+    spec.translate.from = "abcdefghijklmnopqrstuvwxyz".into();
+    spec.translate.to = "ABCDEFGHIJKLMNOPQRSTUVWXYZ".into();
+    spec.ignore = " \t\r\n\x0b\x0c=-".into();
+    spec.check_trailing_bits = false;
+    spec.encoding().expect("a valid base32 specification")
+});
 
-/// Lenient like authenticator apps: case-insensitive, spaces and padding ignored.
+/// `None` for an empty key, a character outside the alphabet, or a length that cannot encode whole bytes.
 pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
-    let mut bits: u64 = 0;
-    let mut count = 0u32;
-    let mut out = Vec::new();
-    for c in text.chars().filter(|c| !c.is_whitespace() && *c != '=' && *c != '-') {
-        let value = BASE32_ALPHABET.iter().position(|a| char::from(*a) == c.to_ascii_uppercase())?;
-        bits = (bits << 5) | value as u64;
-        count += 5;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-        }
-    }
-    (!out.is_empty()).then_some(out)
+    LENIENT_BASE32.decode(text.as_bytes()).ok().filter(|key| !key.is_empty())
 }
 
 /// RFC 6238 with SHA-1, 6 digits and a 30-second step.
@@ -207,8 +194,20 @@ mod tests {
     fn base32_round_trips() {
         let secret = random_totp_secret();
         assert_eq!(secret.len(), 32);
-        assert_eq!(base32_encode(&base32_decode(&secret).unwrap_or_default()), secret);
+        assert_eq!(BASE32_NOPAD.encode(&base32_decode(&secret).unwrap_or_default()), secret);
         assert_eq!(base32_decode("JBSWY3DPEHPK3PXP").unwrap_or_default(), b"Hello!\xde\xad\xbe\xef");
+    }
+
+    #[test]
+    fn base32_decoding_is_lenient() {
+        let hello = Some(b"Hello!\xde\xad\xbe\xef".to_vec());
+        assert_eq!(base32_decode("jbsw y3dp-ehpk 3pxp"), hello);
+        assert_eq!(base32_decode("JBSWY3DPEHPK3PXP======"), hello);
+        // "foo" is MZXW6; 7 sets the unused last bit that 6 leaves clear.
+        assert_eq!(base32_decode("mzxw7"), Some(b"foo".to_vec()));
+        assert_eq!(base32_decode(""), None);
+        assert_eq!(base32_decode("JBSWY3DP1"), None);
+        assert_eq!(base32_decode("JBSWY3DPE"), None, "9 symbols cannot encode whole bytes");
     }
 
     #[test]

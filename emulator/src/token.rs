@@ -12,7 +12,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Extension, State as AxumState};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::http::header::CACHE_CONTROL;
+use axum::response::IntoResponse;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -36,15 +37,9 @@ pub async fn token(
     Extension(peer): Extension<Peer>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    match grant(&app, peer, &headers, &body) {
-        Ok(tokens) => {
-            let mut response = Json(tokens).into_response();
-            response.headers_mut().insert("cache-control", axum::http::HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(error) => error.into_response(),
-    }
+) -> ApiResult<impl IntoResponse> {
+    let tokens = grant(&app, peer, &headers, &body)?;
+    Ok(([(CACHE_CONTROL, "no-store")], Json(tokens)))
 }
 
 fn grant(app: &App, peer: Peer, headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {

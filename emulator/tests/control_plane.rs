@@ -43,31 +43,9 @@ async fn cors_for_allowed_origins_only() {
         assert_eq!(refused.status, 403);
         assert!(refused.header("access-control-allow-origin").is_none());
     }
-    let ok = emu
-        .form_with(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "nomfa@example.com"),
-                ("password", PASSWORD),
-                ("client_id", SPA),
-            ],
-            &[("Origin", ALLOWED)],
-        )
-        .await;
+    let ok = emu.login_with("nomfa@example.com", &[], &[("Origin", ALLOWED)]).await;
     assert_eq!((ok.status, ok.header("access-control-allow-origin")), (200, Some(ALLOWED)));
-    let refused = emu
-        .form_with(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "nomfa@example.com"),
-                ("password", PASSWORD),
-                ("client_id", SPA),
-            ],
-            &[("Origin", STRANGER)],
-        )
-        .await;
+    let refused = emu.login_with("nomfa@example.com", &[], &[("Origin", STRANGER)]).await;
     refused.error(403, "access_denied", "Origin https://evil.example is not allowed.");
     assert!(refused.header("access-control-allow-origin").is_none());
     // Errors carry CORS headers too, so a browser can read them.
@@ -90,18 +68,7 @@ async fn permissive_cors_mode() {
         .request("OPTIONS", "/oauth/token", &[("Origin", STRANGER), ("Access-Control-Request-Method", "POST")], b"")
         .await;
     assert_eq!((resp.status, resp.header("access-control-allow-origin")), (204, Some(STRANGER)));
-    let ok = emu
-        .form_with(
-            "/oauth/token",
-            &[
-                ("grant_type", "password"),
-                ("username", "nomfa@example.com"),
-                ("password", PASSWORD),
-                ("client_id", SPA),
-            ],
-            &[("Origin", STRANGER)],
-        )
-        .await;
+    let ok = emu.login_with("nomfa@example.com", &[], &[("Origin", STRANGER)]).await;
     assert_eq!(ok.status, 200);
 }
 

@@ -5,6 +5,7 @@
 use auth0_mfa_emulator::{Config, Running, spawn};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use data_encoding::BASE32_NOPAD;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -172,10 +173,15 @@ impl Emu {
     }
 
     pub async fn login(&self, username: &str, extra: &[(&str, &str)]) -> Resp {
+        self.login_with(username, extra, &[]).await
+    }
+
+    /// [`Emu::login`] with request headers, e.g. the `Origin` of a page.
+    pub async fn login_with(&self, username: &str, extra: &[(&str, &str)], headers: &[(&str, &str)]) -> Resp {
         let mut params =
             vec![("grant_type", "password"), ("username", username), ("password", PASSWORD), ("client_id", SPA)];
         params.extend_from_slice(extra);
-        self.form("/oauth/token", &params).await
+        self.form_with("/oauth/token", &params, headers).await
     }
 
     pub async fn otp_grant(&self, mfa_token: &str, otp: &str) -> Resp {
@@ -252,28 +258,13 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 
 /// RFC 6238 TOTP (SHA-1, 6 digits, 30 s) computed by the test, from the secret.
 pub fn totp(secret: &str, unix_secs: i64) -> String {
-    let key = base32(secret);
+    let key = BASE32_NOPAD.decode(secret.as_bytes()).expect("base32");
     let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&key).expect("key");
     mac.update(&((unix_secs / 30) as u64).to_be_bytes());
     let d = mac.finalize().into_bytes();
     let o = (d[19] & 0xf) as usize;
     let n = u32::from_be_bytes([d[o] & 0x7f, d[o + 1], d[o + 2], d[o + 3]]);
     format!("{:06}", n % 1_000_000)
-}
-
-fn base32(secret: &str) -> Vec<u8> {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut bits, mut count, mut out) = (0u64, 0, Vec::new());
-    for c in secret.bytes() {
-        let v = alphabet.iter().position(|a| *a == c).expect("base32") as u64;
-        bits = (bits << 5) | v;
-        count += 5;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-        }
-    }
-    out
 }
 
 /// The claims of a JWT (the signature is checked in the JWKS test).
