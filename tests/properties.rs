@@ -7,7 +7,7 @@ use auth0_mfa_wasm::api::{Operation, authenticators, challenge, classify_error, 
 use auth0_mfa_wasm::code::ErrorCode;
 use auth0_mfa_wasm::error::{Error, ResponseProblem};
 use auth0_mfa_wasm::http::HttpResponse;
-use auth0_mfa_wasm::otp::{Algorithm, Digits, Hotp, KeyUri, Match, OtpKind, Secret, Totp, base32};
+use auth0_mfa_wasm::otp::{Algorithm, Digits, Hotp, Key, KeyUri, Match, OtpKind, Secret, Totp, base32};
 use core::num::NonZeroU64;
 use hmac::{Hmac, KeyInit, Mac};
 use proptest::prelude::*;
@@ -103,29 +103,26 @@ fn key_uri() -> impl Strategy<Value = KeyUri> {
     (kind(), secret(), algorithm(), digits(), name(), prop::option::of(name()), prop::option::of(name())).prop_map(
         |(kind, secret, algorithm, digits, account, issuer, label_issuer)| KeyUri {
             kind,
-            secret,
-            algorithm,
-            digits,
-            account,
-            issuer,
-            label_issuer,
+            key: Key { secret, algorithm, digits, account, issuer, label_issuer },
         },
     )
 }
 
 /// What parsing a built URI gives back: the builder writes the issuer parameter into the label when there is no
 /// label issuer, and an empty or blank issuer is no issuer.
-fn as_reparsed(key: &KeyUri) -> KeyUri {
+fn as_reparsed(uri: &KeyUri) -> KeyUri {
+    let key = &uri.key;
     let label_issuer = key.label_issuer.as_deref().or(key.issuer.as_deref()).map(str::trim).filter(|i| !i.is_empty());
     // The builder writes an issuer prefix, empty if need be, whenever there is an issuer or the account has a colon.
     let prefixed = key.label_issuer.is_some() || key.issuer.is_some() || key.account.contains(':');
-    KeyUri {
+    let key = Key {
         label_issuer: label_issuer.map(str::to_owned),
         issuer: key.issuer.clone().filter(|i| !i.is_empty()),
         // Spaces after `Issuer:` are optional and not part of the account.
         account: if prefixed { key.account.trim_start().to_owned() } else { key.account.clone() },
         ..key.clone()
-    }
+    };
+    KeyUri { key, ..uri.clone() }
 }
 
 proptest! {
@@ -233,7 +230,7 @@ proptest! {
 
     #[test]
     fn hotp_matches_the_reference(secret in secret(), counter in counter(), algorithm in algorithm(), digits in digits()) {
-        let hotp = Hotp { algorithm, digits, ..Hotp::new(secret.clone()) };
+        let hotp = Hotp::from(Key { algorithm, digits, ..Key::new(secret.clone()) });
         prop_assert_eq!(hotp.generate(counter), reference_hotp(secret.as_bytes(), counter, algorithm, digits.get()));
     }
 
@@ -246,7 +243,7 @@ proptest! {
         digits in digits(),
     ) {
         let period = NonZeroU64::new(period).unwrap();
-        let totp = Totp { algorithm, digits, period, ..Totp::new(secret.clone()) };
+        let totp = Totp { period, ..Key { algorithm, digits, ..Key::new(secret.clone()) }.into() };
         let step = time / period.get();
         prop_assert_eq!(totp.counter(time), step);
         prop_assert_eq!(totp.generate(time), reference_hotp(secret.as_bytes(), step, algorithm, digits.get()));
@@ -265,7 +262,7 @@ proptest! {
         digits in digits(),
         spaced in any::<bool>(),
     ) {
-        let hotp = Hotp { algorithm, digits, ..Hotp::new(secret.clone()) };
+        let hotp = Hotp::from(Key { algorithm, digits, ..Key::new(secret.clone()) });
         let target = center.saturating_add_signed(distance);
         let code = reference_hotp(secret.as_bytes(), target, algorithm, digits.get());
         let typed = if spaced { format!(" {}-{} ", &code[..3], &code[3..]) } else { code.clone() };
@@ -285,7 +282,8 @@ proptest! {
         algorithm in algorithm(),
         digits in digits(),
     ) {
-        let totp = Totp { algorithm, digits, period: NonZeroU64::new(period).unwrap(), ..Totp::new(secret.clone()) };
+        let key = Key { algorithm, digits, ..Key::new(secret.clone()) };
+        let totp = Totp { period: NonZeroU64::new(period).unwrap(), ..key.into() };
         let step = time / period;
         let after = after_back.map(|back| step.saturating_sub(back));
         let code = reference_hotp(secret.as_bytes(), step.saturating_add_signed(distance), algorithm, digits.get());

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use auth0_mfa_wasm::js::{self, Hotp as JsHotp, Totp as JsTotp};
-use auth0_mfa_wasm::otp::{Algorithm, Digits, Hotp, Secret, Totp};
+use auth0_mfa_wasm::otp::{Algorithm, Digits, Hotp, Key, Secret, Totp};
 use js_sys::{Array, Date, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -28,7 +28,7 @@ fn rfc6238_key(algorithm: Algorithm) -> Totp {
         Algorithm::Sha256 => b"12345678901234567890123456789012",
         Algorithm::Sha512 => b"1234567890123456789012345678901234567890123456789012345678901234",
     };
-    Totp { algorithm, digits: Digits::new(8).unwrap(), ..Totp::new(Secret::from_bytes(seed.to_vec()).unwrap()) }
+    Key { algorithm, digits: Digits::new(8).unwrap(), ..Key::new(Secret::from_bytes(seed.to_vec()).unwrap()) }.into()
 }
 
 #[wasm_bindgen_test]

@@ -14,9 +14,9 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let again = KeyUri::parse(&key.to_uri()).expect("a built URI parses");
-    assert_eq!((again.kind, again.algorithm, again.digits), (key.kind, key.algorithm, key.digits));
-    assert_eq!(again.secret, key.secret);
-    assert_eq!(again.issuer, key.issuer);
+    assert_eq!((again.kind, again.key.algorithm, again.key.digits), (key.kind, key.key.algorithm, key.key.digits));
+    assert_eq!(again.key.secret, key.key.secret);
+    assert_eq!(again.key.issuer, key.key.issuer);
     match key.kind {
         OtpKind::Totp { .. } => {
             let totp = Totp::try_from(key).unwrap();

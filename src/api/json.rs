@@ -291,7 +291,7 @@ impl Value {
 /// A struct of an Auth0 answer and its reader, `from_answer`, in one place. Each field is read from the JSON field of
 /// the same name by the [`Fields`] method written beside it:
 ///
-/// ```ignore
+/// ```text
 /// answer! { struct RawChallenge { challenge_type: String = required, oob_code: Option<OobCode> = string } }
 /// ```
 macro_rules! answer {

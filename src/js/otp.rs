@@ -14,16 +14,8 @@ const MAX_BASE32_CHARS: u32 = input::MAX_BYTES / 5 * 8 + 8;
 /// A TOTP period is at most a year of seconds; anything longer is a mistake, not a policy.
 const MAX_PERIOD: u64 = 31_536_000;
 
-/// Fields shared by `TotpOptions` and `HotpOptions`.
-struct KeyOptions {
-    secret: Secret,
-    algorithm: Algorithm,
-    digits: Digits,
-    account: String,
-    issuer: Option<String>,
-}
-
-fn key_options(options: &Options) -> Result<KeyOptions, JsValue> {
+/// The key of `TotpOptions` or `HotpOptions`: the fields they share.
+fn key_options(options: &Options) -> Result<otp::Key, JsValue> {
     let secret = match options.get("secret")? {
         None => return Err(js_error(ErrorCode::InvalidSecret, "option secret is required")),
         Some(value) if value.is_string() => {
@@ -47,12 +39,13 @@ fn key_options(options: &Options) -> Result<KeyOptions, JsValue> {
         None => Digits::default(),
         Some(digits) => Digits::new(digits as u32).map_err(otp_error)?,
     };
-    Ok(KeyOptions {
+    Ok(otp::Key {
         secret,
         algorithm,
         digits,
         account: options.text("account")?.unwrap_or_default(),
         issuer: options.text("issuer")?.filter(|issuer| !issuer.is_empty()),
+        label_issuer: None,
     })
 }
 
@@ -63,6 +56,53 @@ fn window_option(options: &Options, key: &'static str, default: u32) -> Result<u
 fn uri_argument(uri: &JsValue) -> Result<KeyUri, JsValue> {
     let text = input::text(uri, "uri", MAX_TEXT_CHARS)?;
     KeyUri::parse(&text).map_err(otp_error)
+}
+
+/// The members `Totp` and `Hotp` share, over their `otp::Key`.
+macro_rules! key_members {
+    ($class:ident, $to_uri_doc:literal) => {
+        #[wasm_bindgen]
+        impl $class {
+            #[doc = $to_uri_doc]
+            #[wasm_bindgen(js_name = toUri)]
+            pub fn to_uri(&self) -> String {
+                self.inner.to_uri()
+            }
+
+            /// The secret as upper-case base32 without padding.
+            #[wasm_bindgen(getter)]
+            pub fn secret(&self) -> String {
+                self.inner.key.secret.to_base32()
+            }
+
+            #[wasm_bindgen(getter, unchecked_return_type = "OtpAlgorithm")]
+            pub fn algorithm(&self) -> String {
+                self.inner.key.algorithm.name().to_owned()
+            }
+
+            #[wasm_bindgen(getter)]
+            pub fn digits(&self) -> u32 {
+                self.inner.key.digits.get()
+            }
+
+            #[wasm_bindgen(getter)]
+            pub fn account(&self) -> String {
+                self.inner.key.account.clone()
+            }
+
+            /// The `issuer` parameter, else the issuer prefix of the label.
+            #[wasm_bindgen(getter)]
+            pub fn issuer(&self) -> Option<String> {
+                self.inner.key.shown_issuer().map(str::to_owned)
+            }
+
+            /// True when the secret has fewer than 128 bits: it works, but deserves a warning.
+            #[wasm_bindgen(getter)]
+            pub fn weak(&self) -> bool {
+                self.inner.key.secret.is_weak()
+            }
+        }
+    };
 }
 
 /// A time-based one-time-password key (RFC 6238).
@@ -82,17 +122,7 @@ impl Totp {
             None => otp::DEFAULT_PERIOD,
             Some(period) => NonZeroU64::new(period).ok_or_else(|| invalid_option("period", "must be at least 1"))?,
         };
-        Ok(Totp {
-            inner: otp::Totp {
-                secret: key.secret,
-                algorithm: key.algorithm,
-                digits: key.digits,
-                period,
-                account: key.account,
-                issuer: key.issuer,
-                label_issuer: None,
-            },
-        })
+        Ok(Totp { inner: otp::Totp { key, period } })
     }
 
     /// Reads an `otpauth://totp/…` URI, such as the `barcode_uri` Auth0 returns on enrollment.
@@ -144,50 +174,14 @@ impl Totp {
         Ok(self.inner.counter(input::unix_seconds(time.as_ref())?) as f64)
     }
 
-    /// The `otpauth://totp/…` URI of this key, for a QR code.
-    #[wasm_bindgen(js_name = toUri)]
-    pub fn to_uri(&self) -> String {
-        self.inner.to_uri()
-    }
-
-    /// The secret as upper-case base32 without padding.
-    #[wasm_bindgen(getter)]
-    pub fn secret(&self) -> String {
-        self.inner.secret.to_base32()
-    }
-
-    #[wasm_bindgen(getter, unchecked_return_type = "OtpAlgorithm")]
-    pub fn algorithm(&self) -> String {
-        self.inner.algorithm.name().to_owned()
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn digits(&self) -> u32 {
-        self.inner.digits.get()
-    }
-
     /// Step length in seconds.
     #[wasm_bindgen(getter)]
     pub fn period(&self) -> f64 {
         self.inner.period.get() as f64
     }
-
-    #[wasm_bindgen(getter)]
-    pub fn account(&self) -> String {
-        self.inner.account.clone()
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn issuer(&self) -> Option<String> {
-        self.inner.issuer.clone().or_else(|| self.inner.label_issuer.clone())
-    }
-
-    /// True when the secret has fewer than 128 bits: it works, but deserves a warning.
-    #[wasm_bindgen(getter)]
-    pub fn weak(&self) -> bool {
-        self.inner.secret.is_weak()
-    }
 }
+
+key_members!(Totp, "The `otpauth://totp/…` URI of this key, for a QR code.");
 
 /// A counter-based one-time-password key (RFC 4226).
 #[wasm_bindgen]
@@ -202,17 +196,8 @@ impl Hotp {
     pub fn new(#[wasm_bindgen(unchecked_param_type = "HotpOptions")] options: JsValue) -> Result<Hotp, JsValue> {
         let options = Options::required(&options, "options")?;
         let key = key_options(&options)?;
-        Ok(Hotp {
-            inner: otp::Hotp {
-                counter: options.count("counter", 0, MAX_SAFE_INTEGER)?.unwrap_or(0),
-                secret: key.secret,
-                algorithm: key.algorithm,
-                digits: key.digits,
-                account: key.account,
-                issuer: key.issuer,
-                label_issuer: None,
-            },
-        })
+        let counter = options.count("counter", 0, MAX_SAFE_INTEGER)?.unwrap_or(0);
+        Ok(Hotp { inner: otp::Hotp { key, counter } })
     }
 
     /// Reads an `otpauth://hotp/…` URI.
@@ -251,47 +236,14 @@ impl Hotp {
         self.inner.verify(&code, counter, window, look_behind, after).map(hotp_match).map_err(otp_error)
     }
 
-    /// The `otpauth://hotp/…` URI of this key.
-    #[wasm_bindgen(js_name = toUri)]
-    pub fn to_uri(&self) -> String {
-        self.inner.to_uri()
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn secret(&self) -> String {
-        self.inner.secret.to_base32()
-    }
-
-    #[wasm_bindgen(getter, unchecked_return_type = "OtpAlgorithm")]
-    pub fn algorithm(&self) -> String {
-        self.inner.algorithm.name().to_owned()
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn digits(&self) -> u32 {
-        self.inner.digits.get()
-    }
-
+    /// The counter the key expects next.
     #[wasm_bindgen(getter)]
     pub fn counter(&self) -> f64 {
         self.inner.counter as f64
     }
-
-    #[wasm_bindgen(getter)]
-    pub fn account(&self) -> String {
-        self.inner.account.clone()
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn issuer(&self) -> Option<String> {
-        self.inner.issuer.clone().or_else(|| self.inner.label_issuer.clone())
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn weak(&self) -> bool {
-        self.inner.secret.is_weak()
-    }
 }
+
+key_members!(Hotp, "The `otpauth://hotp/…` URI of this key, for a QR code.");
 
 /// Encodes bytes as upper-case base32 without padding.
 #[wasm_bindgen(js_name = base32Encode)]

@@ -144,9 +144,9 @@ pub(crate) fn push_progress(progress: &PushProgress) -> JsValue {
 }
 
 /// `KeyUriInfo`.
-pub(crate) fn key_uri_info(key: &KeyUri) -> JsValue {
+pub(crate) fn key_uri_info(uri: &KeyUri) -> JsValue {
     let info = Object::new();
-    match key.kind {
+    match uri.kind {
         OtpKind::Totp { period } => {
             set(&info, "type", "totp");
             set(&info, "period", period.get() as f64);
@@ -156,13 +156,13 @@ pub(crate) fn key_uri_info(key: &KeyUri) -> JsValue {
             set(&info, "counter", counter as f64);
         }
     }
-    set(&info, "secret", key.secret.to_base32());
-    set(&info, "algorithm", key.algorithm.name());
-    set(&info, "digits", key.digits.get());
-    set(&info, "account", key.account.as_str());
-    set_opt(&info, "issuer", key.issuer.as_deref());
-    set_opt(&info, "labelIssuer", key.label_issuer.as_deref());
-    set(&info, "bits", key.secret.bits() as f64);
-    set(&info, "weak", key.secret.is_weak());
+    set(&info, "secret", uri.key.secret.to_base32());
+    set(&info, "algorithm", uri.key.algorithm.name());
+    set(&info, "digits", uri.key.digits.get());
+    set(&info, "account", uri.key.account.as_str());
+    set_opt(&info, "issuer", uri.key.issuer.as_deref());
+    set_opt(&info, "labelIssuer", uri.key.label_issuer.as_deref());
+    set(&info, "bits", uri.key.secret.bits() as f64);
+    set(&info, "weak", uri.key.secret.is_weak());
     info.into()
 }

@@ -1,34 +1,21 @@
 //! Counter-based one-time passwords (RFC 4226).
 
-use super::code::{check_window, hotp, verify_counter};
+use super::code::check_window;
 use super::error::UriProblem;
-use super::{Algorithm, Digits, KeyUri, Match, OtpError, OtpKind, Secret};
+use super::{Key, KeyUri, Match, OtpError, OtpKind, Secret};
 
 /// An HOTP key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hotp {
-    pub secret: Secret,
-    pub algorithm: Algorithm,
-    pub digits: Digits,
+    pub key: Key,
     /// The counter a `otpauth://hotp` URI carries: the next value the authenticator will use.
     pub counter: u64,
-    pub account: String,
-    pub issuer: Option<String>,
-    pub label_issuer: Option<String>,
 }
 
 impl Hotp {
     /// A key with the usual parameters: SHA-1, 6 digits, counter 0.
     pub fn new(secret: Secret) -> Self {
-        Self {
-            secret,
-            algorithm: Algorithm::default(),
-            digits: Digits::default(),
-            counter: 0,
-            account: String::new(),
-            issuer: None,
-            label_issuer: None,
-        }
+        Key::new(secret).into()
     }
 
     /// Reads a `otpauth://hotp/…` URI.
@@ -38,7 +25,7 @@ impl Hotp {
 
     /// The code for `counter`.
     pub fn generate(&self, counter: u64) -> String {
-        hotp(&self.secret, counter, self.algorithm, self.digits)
+        self.key.code(counter)
     }
 
     /// Checks `code` against `counter - look_behind ..= counter + window` (RFC 4226 §7.2: a look-ahead window;
@@ -53,19 +40,11 @@ impl Hotp {
         after_counter: Option<u64>,
     ) -> Result<Option<Match>, OtpError> {
         let window = (check_window("lookBehind", look_behind)?, check_window("window", window)?);
-        Ok(verify_counter(&self.secret, self.algorithm, self.digits, code, counter, window, after_counter))
+        Ok(self.key.find(code, counter, window, after_counter))
     }
 
     pub fn key_uri(&self) -> KeyUri {
-        KeyUri {
-            kind: OtpKind::Hotp { counter: self.counter },
-            secret: self.secret.clone(),
-            algorithm: self.algorithm,
-            digits: self.digits,
-            account: self.account.clone(),
-            issuer: self.issuer.clone(),
-            label_issuer: self.label_issuer.clone(),
-        }
+        KeyUri { kind: OtpKind::Hotp { counter: self.counter }, key: self.key.clone() }
     }
 
     pub fn to_uri(&self) -> String {
@@ -80,15 +59,14 @@ impl TryFrom<KeyUri> for Hotp {
         let OtpKind::Hotp { counter } = key.kind else {
             return Err(OtpError::InvalidUri(UriProblem::Parameter { name: "type", reason: "is totp, not hotp" }));
         };
-        Ok(Self {
-            counter,
-            secret: key.secret,
-            algorithm: key.algorithm,
-            digits: key.digits,
-            account: key.account,
-            issuer: key.issuer,
-            label_issuer: key.label_issuer,
-        })
+        Ok(Self { key: key.key, counter })
+    }
+}
+
+/// Counter 0.
+impl From<Key> for Hotp {
+    fn from(key: Key) -> Self {
+        Self { key, counter: 0 }
     }
 }
 

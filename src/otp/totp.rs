@@ -1,36 +1,22 @@
 //! Time-based one-time passwords (RFC 6238), with the step origin T0 = 0 as every authenticator app uses.
 
-use super::code::{check_window, hotp, verify_counter};
+use super::code::check_window;
 use super::error::UriProblem;
-use super::{Algorithm, DEFAULT_PERIOD, Digits, KeyUri, Match, OtpError, OtpKind, Secret};
+use super::{DEFAULT_PERIOD, Key, KeyUri, Match, OtpError, OtpKind, Secret};
 use core::num::NonZeroU64;
 
 /// A TOTP key. Every method takes the Unix time in seconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Totp {
-    pub secret: Secret,
-    pub algorithm: Algorithm,
-    pub digits: Digits,
+    pub key: Key,
     /// Step length in seconds (30 unless the issuer says otherwise).
     pub period: NonZeroU64,
-    pub account: String,
-    pub issuer: Option<String>,
-    /// Issuer prefix of the label, kept when it differs from `issuer` so that a URI survives a round trip.
-    pub label_issuer: Option<String>,
 }
 
 impl Totp {
     /// A key with the usual parameters: SHA-1, 6 digits, 30 seconds.
     pub fn new(secret: Secret) -> Self {
-        Self {
-            secret,
-            algorithm: Algorithm::default(),
-            digits: Digits::default(),
-            period: DEFAULT_PERIOD,
-            account: String::new(),
-            issuer: None,
-            label_issuer: None,
-        }
+        Key::new(secret).into()
     }
 
     /// Reads a `otpauth://totp/…` URI.
@@ -45,7 +31,7 @@ impl Totp {
 
     /// The code for the step containing `unix_seconds`.
     pub fn generate(&self, unix_seconds: u64) -> String {
-        hotp(&self.secret, self.counter(unix_seconds), self.algorithm, self.digits)
+        self.key.code(self.counter(unix_seconds))
     }
 
     /// Seconds until the current code is replaced (from `period` down to 1).
@@ -66,27 +52,11 @@ impl Totp {
     ) -> Result<Option<Match>, OtpError> {
         let window = check_window("window", window)?;
         let window = (window, window);
-        Ok(verify_counter(
-            &self.secret,
-            self.algorithm,
-            self.digits,
-            code,
-            self.counter(unix_seconds),
-            window,
-            after_step,
-        ))
+        Ok(self.key.find(code, self.counter(unix_seconds), window, after_step))
     }
 
     pub fn key_uri(&self) -> KeyUri {
-        KeyUri {
-            kind: OtpKind::Totp { period: self.period },
-            secret: self.secret.clone(),
-            algorithm: self.algorithm,
-            digits: self.digits,
-            account: self.account.clone(),
-            issuer: self.issuer.clone(),
-            label_issuer: self.label_issuer.clone(),
-        }
+        KeyUri { kind: OtpKind::Totp { period: self.period }, key: self.key.clone() }
     }
 
     pub fn to_uri(&self) -> String {
@@ -101,24 +71,25 @@ impl TryFrom<KeyUri> for Totp {
         let OtpKind::Totp { period } = key.kind else {
             return Err(OtpError::InvalidUri(UriProblem::Parameter { name: "type", reason: "is hotp, not totp" }));
         };
-        Ok(Self {
-            period,
-            secret: key.secret,
-            algorithm: key.algorithm,
-            digits: key.digits,
-            account: key.account,
-            issuer: key.issuer,
-            label_issuer: key.label_issuer,
-        })
+        Ok(Self { key: key.key, period })
+    }
+}
+
+/// Steps of 30 seconds.
+impl From<Key> for Totp {
+    fn from(key: Key) -> Self {
+        Self { key, period: DEFAULT_PERIOD }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::otp::{Algorithm, Digits};
 
     fn key(seed: &[u8], algorithm: Algorithm) -> Totp {
-        Totp { algorithm, digits: Digits::new(8).unwrap(), ..Totp::new(Secret::from_bytes(seed.to_vec()).unwrap()) }
+        let secret = Secret::from_bytes(seed.to_vec()).unwrap();
+        Key { algorithm, digits: Digits::new(8).unwrap(), ..Key::new(secret) }.into()
     }
 
     /// RFC 6238 Appendix B: the seeds are the ASCII digits repeated to the hash's length.
@@ -204,7 +175,7 @@ mod tests {
             "otpauth://totp/ACME:alice?secret=JBSWY3DPEHPK3PXP&issuer=ACME&period=60&digits=8&algorithm=SHA256",
         )
         .unwrap();
-        assert_eq!((totp.period.get(), totp.digits.get(), totp.algorithm), (60, 8, Algorithm::Sha256));
+        assert_eq!((totp.period.get(), totp.key.digits.get(), totp.key.algorithm), (60, 8, Algorithm::Sha256));
         assert_eq!(Totp::from_uri(&totp.to_uri()).unwrap(), totp);
     }
 }

@@ -7,7 +7,7 @@
 //! missing or invalid secret, an unknown algorithm, digits outside 6–8 or a period below 1 second are errors.
 
 use super::error::UriProblem;
-use super::{Algorithm, Digits, OtpError, Secret};
+use super::{Algorithm, Digits, Key, OtpError, Secret};
 use core::num::NonZeroU64;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
@@ -31,15 +31,7 @@ pub enum OtpKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyUri {
     pub kind: OtpKind,
-    pub secret: Secret,
-    pub algorithm: Algorithm,
-    pub digits: Digits,
-    /// The account part of the label, e.g. `user@example.com`.
-    pub account: String,
-    /// The `issuer` parameter.
-    pub issuer: Option<String>,
-    /// The issuer prefix of the label (`Issuer:account`), which older URIs carry instead of the parameter.
-    pub label_issuer: Option<String>,
+    pub key: Key,
 }
 
 impl KeyUri {
@@ -115,15 +107,8 @@ impl KeyUri {
             return Err(invalid(UriProblem::UnknownType));
         };
 
-        Ok(Self {
-            kind,
-            secret,
-            algorithm,
-            digits,
-            account,
-            issuer: params.issuer.and_then(non_empty_owned),
-            label_issuer,
-        })
+        let issuer = params.issuer.and_then(non_empty_owned);
+        Ok(Self { kind, key: Key { secret, algorithm, digits, account, issuer, label_issuer } })
     }
 
     /// Builds the URI: `otpauth://totp/Issuer:account?secret=…&issuer=…&algorithm=…&digits=…&period=…`.
@@ -133,21 +118,22 @@ impl KeyUri {
             OtpKind::Hotp { counter } => ("hotp", format!("counter={counter}")),
         };
         let mut uri = format!("otpauth://{kind}/");
-        if let Some(issuer) = self.label_issuer.as_deref().or(self.issuer.as_deref()) {
+        let key = &self.key;
+        if let Some(issuer) = key.label_issuer.as_deref().or(key.issuer.as_deref()) {
             uri.extend(utf8_percent_encode(issuer, COMPONENT));
             uri.push(':');
-        } else if self.account.contains(':') {
+        } else if key.account.contains(':') {
             // An empty issuer prefix, or the account's own colon would be read as the separator.
             uri.push(':');
         }
-        uri.extend(utf8_percent_encode(&self.account, COMPONENT));
+        uri.extend(utf8_percent_encode(&key.account, COMPONENT));
         uri.push_str("?secret=");
-        uri.push_str(&self.secret.to_base32());
-        if let Some(issuer) = &self.issuer {
+        uri.push_str(&key.secret.to_base32());
+        if let Some(issuer) = &key.issuer {
             uri.push_str("&issuer=");
             uri.extend(utf8_percent_encode(issuer, COMPONENT));
         }
-        uri.push_str(&format!("&algorithm={}&digits={}&{tail}", self.algorithm, self.digits.get()));
+        uri.push_str(&format!("&algorithm={}&digits={}&{tail}", key.algorithm, key.digits.get()));
         uri
     }
 }
@@ -221,11 +207,11 @@ mod tests {
     #[test]
     fn parses_auth0s_barcode_uri() {
         let key = KeyUri::parse(AUTH0).unwrap();
-        assert_eq!(key.account, "user@example.com");
-        assert_eq!(key.issuer.as_deref(), Some("My Test Tenant"));
-        assert_eq!(key.label_issuer.as_deref(), Some("My Test Tenant"));
-        assert_eq!(key.secret.to_base32(), "HJ6XM2DNERXDAVCUONGWKRTCMNTU6VDF");
-        assert_eq!((key.algorithm, key.digits.get(), period(&key)), (Algorithm::Sha1, 6, 30));
+        assert_eq!(key.key.account, "user@example.com");
+        assert_eq!(key.key.issuer.as_deref(), Some("My Test Tenant"));
+        assert_eq!(key.key.label_issuer.as_deref(), Some("My Test Tenant"));
+        assert_eq!(key.key.secret.to_base32(), "HJ6XM2DNERXDAVCUONGWKRTCMNTU6VDF");
+        assert_eq!((key.key.algorithm, key.key.digits.get(), period(&key)), (Algorithm::Sha1, 6, 30));
     }
 
     #[test]
@@ -234,12 +220,14 @@ mod tests {
         assert_eq!(key.to_uri(), AUTH0);
         let hotp = KeyUri {
             kind: OtpKind::Hotp { counter: 42 },
-            secret: Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap(),
-            algorithm: Algorithm::Sha512,
-            digits: Digits::new(8).unwrap(),
-            account: "a b:c+d@é".into(),
-            issuer: Some("ACME & Co".into()),
-            label_issuer: None,
+            key: Key {
+                secret: Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap(),
+                algorithm: Algorithm::Sha512,
+                digits: Digits::new(8).unwrap(),
+                account: "a b:c+d@é".into(),
+                issuer: Some("ACME & Co".into()),
+                label_issuer: None,
+            },
         };
         let uri = hotp.to_uri();
         assert_eq!(
@@ -247,20 +235,20 @@ mod tests {
             "otpauth://hotp/ACME%20%26%20Co:a%20b%3Ac%2Bd%40%C3%A9?secret=JBSWY3DPEHPK3PXP&issuer=ACME%20%26%20Co&algorithm=SHA512&digits=8&counter=42"
         );
         let back = KeyUri::parse(&uri).unwrap();
-        assert_eq!(back.label_issuer.as_deref(), Some("ACME & Co"));
-        assert_eq!(KeyUri { label_issuer: None, ..back }, hotp);
+        assert_eq!(back.key.label_issuer.as_deref(), Some("ACME & Co"));
+        assert_eq!(KeyUri { key: Key { label_issuer: None, ..back.key }, ..back }, hotp);
     }
 
     #[test]
     fn colons_inside_the_issuer_or_an_issuer_less_account_round_trip() {
         let key = |account: &str, issuer: Option<&str>| KeyUri {
             kind: OtpKind::Totp { period: DEFAULT_PERIOD },
-            secret: Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap(),
-            algorithm: Algorithm::Sha1,
-            digits: Digits::SIX,
-            account: account.into(),
-            issuer: issuer.map(str::to_owned),
-            label_issuer: issuer.map(str::to_owned),
+            key: Key {
+                account: account.into(),
+                issuer: issuer.map(str::to_owned),
+                label_issuer: issuer.map(str::to_owned),
+                ..Key::new(Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap())
+            },
         };
         for (account, issuer) in [(":", None), ("a:b", None), ("c", Some("A:B")), ("x:y", Some("A:B"))] {
             let key = key(account, issuer);
@@ -268,7 +256,7 @@ mod tests {
         }
         // The encoded separator the format allows still splits a label that has no literal one.
         let key = KeyUri::parse("otpauth://totp/ACME%3Aalice?secret=JBSWY3DPEHPK3PXP").unwrap();
-        assert_eq!((key.label_issuer.as_deref(), key.account.as_str()), (Some("ACME"), "alice"));
+        assert_eq!((key.key.label_issuer.as_deref(), key.key.account.as_str()), (Some("ACME"), "alice"));
     }
 
     #[test]
@@ -276,23 +264,23 @@ mod tests {
         // 80-bit lower-case secret with spaces, no issuer parameter, unknown parameters, upper-case type.
         let key =
             KeyUri::parse("OTPAUTH://TOTP/Example:alice?secret=jbsw y3dp ehpk 3pxp&image=https%3A%2F%2Fx&foo").unwrap();
-        assert!(key.secret.is_weak());
-        assert_eq!(key.secret.bits(), 80);
-        assert_eq!(key.label_issuer.as_deref(), Some("Example"));
-        assert_eq!(key.issuer, None);
-        assert_eq!(key.account, "alice");
+        assert!(key.key.secret.is_weak());
+        assert_eq!(key.key.secret.bits(), 80);
+        assert_eq!(key.key.label_issuer.as_deref(), Some("Example"));
+        assert_eq!(key.key.issuer, None);
+        assert_eq!(key.key.account, "alice");
         // Padded secret (%3D is '='), no label at all, defaults applied.
         let key = KeyUri::parse("otpauth://totp?secret=MZXW6YTBOJRGC6TROV4A%3D%3D%3D%3D").unwrap();
-        assert_eq!(key.secret.as_bytes(), b"foobarbazqux");
-        assert_eq!((key.account.as_str(), key.digits.get(), period(&key)), ("", 6, 30));
+        assert_eq!(key.key.secret.as_bytes(), b"foobarbazqux");
+        assert_eq!((key.key.account.as_str(), key.key.digits.get(), period(&key)), ("", 6, 30));
     }
 
     #[test]
     fn keeps_both_issuers_when_label_and_parameter_differ() {
         let key = KeyUri::parse("otpauth://totp/Old%20Name:bob?secret=JBSWY3DPEHPK3PXP&issuer=New+Name").unwrap();
-        assert_eq!(key.label_issuer.as_deref(), Some("Old Name"));
-        assert_eq!(key.issuer.as_deref(), Some("New Name"));
-        assert_eq!(key.account, "bob");
+        assert_eq!(key.key.label_issuer.as_deref(), Some("Old Name"));
+        assert_eq!(key.key.issuer.as_deref(), Some("New Name"));
+        assert_eq!(key.key.account, "bob");
     }
 
     #[test]
@@ -301,18 +289,18 @@ mod tests {
         let key =
             KeyUri::parse("otpauth://totp/Big%20Corp:john+tag@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Big+Corp")
                 .unwrap();
-        assert_eq!(key.label_issuer.as_deref(), Some("Big Corp"));
-        assert_eq!(key.account, "john+tag@example.com");
-        assert_eq!(key.issuer.as_deref(), Some("Big Corp"));
+        assert_eq!(key.key.label_issuer.as_deref(), Some("Big Corp"));
+        assert_eq!(key.key.account, "john+tag@example.com");
+        assert_eq!(key.key.issuer.as_deref(), Some("Big Corp"));
         let key = KeyUri::parse("otpauth://totp/Big%20Corp%3A%20john?secret=JBSWY3DPEHPK3PXP").unwrap();
-        assert_eq!((key.label_issuer.as_deref(), key.account.as_str()), (Some("Big Corp"), "john"));
+        assert_eq!((key.key.label_issuer.as_deref(), key.key.account.as_str()), (Some("Big Corp"), "john"));
     }
 
     #[test]
     fn hotp_counter_and_first_parameter_wins() {
         let key = KeyUri::parse("otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP&counter=7&counter=9&Digits=8").unwrap();
         assert_eq!(key.kind, OtpKind::Hotp { counter: 7 });
-        assert_eq!(key.digits.get(), 8);
+        assert_eq!(key.key.digits.get(), 8);
         assert_eq!(
             KeyUri::parse("otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP").unwrap().kind,
             OtpKind::Hotp { counter: 0 }

@@ -1,0 +1,48 @@
+//! What every OTP key has, time- or counter-based: the secret, how codes are made from it, and whom it is for.
+
+use super::code::{hotp, verify_counter};
+use super::{Algorithm, Digits, Match, Secret};
+
+/// The parts of a key that TOTP, HOTP and `otpauth://` URIs share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub secret: Secret,
+    pub algorithm: Algorithm,
+    pub digits: Digits,
+    /// The account part of the label, e.g. `user@example.com`.
+    pub account: String,
+    /// The `issuer` parameter.
+    pub issuer: Option<String>,
+    /// The issuer prefix of the label (`Issuer:account`), which older URIs carry instead of the parameter; kept
+    /// when it differs from `issuer`, so that a URI survives a round trip.
+    pub label_issuer: Option<String>,
+}
+
+impl Key {
+    /// The usual parameters: SHA-1, 6 digits, no account or issuer.
+    pub fn new(secret: Secret) -> Self {
+        Self {
+            secret,
+            algorithm: Algorithm::default(),
+            digits: Digits::default(),
+            account: String::new(),
+            issuer: None,
+            label_issuer: None,
+        }
+    }
+
+    /// The issuer an authenticator app shows: the parameter, else the label's prefix.
+    pub fn shown_issuer(&self) -> Option<&str> {
+        self.issuer.as_deref().or(self.label_issuer.as_deref())
+    }
+
+    /// The HOTP code for `counter`.
+    pub(crate) fn code(&self, counter: u64) -> String {
+        hotp(&self.secret, counter, self.algorithm, self.digits)
+    }
+
+    /// `code` checked against `center - behind ..= center + ahead`, after `after` (see `verify_counter`).
+    pub(crate) fn find(&self, code: &str, center: u64, window: (u32, u32), after: Option<u64>) -> Option<Match> {
+        verify_counter(&self.secret, self.algorithm, self.digits, code, center, window, after)
+    }
+}
