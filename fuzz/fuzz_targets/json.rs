@@ -2,12 +2,7 @@
 //! and every string it reads survives the writer's escapes.
 #![no_main]
 
-// The reader is private to the library; it has no dependencies, so it is compiled in here as it is.
-#[allow(dead_code)]
-#[path = "../../src/api/json.rs"]
-mod json;
-
-use json::{Fields, Value, Writer};
+use auth0_mfa_wasm::api::json::{self, Fields, Value, Writer};
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: [&str; 6] = ["error", "access_token", "expires_in", "active", "recovery_codes", "mfa_requirements"];

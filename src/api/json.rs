@@ -8,7 +8,7 @@
 
 /// A parsed JSON value. Objects keep their fields in order, duplicates included.
 #[derive(Debug)]
-pub(crate) enum Value {
+pub enum Value {
     Null,
     Bool(bool),
     /// The number as written; see [`Fields::u64`].
@@ -20,7 +20,7 @@ pub(crate) enum Value {
 
 /// Why a text is not JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SyntaxError {
+pub enum SyntaxError {
     /// The text ends before the value does: JSON cut short.
     Eof,
     /// Anything else: not JSON.
@@ -29,15 +29,15 @@ pub(crate) enum SyntaxError {
 
 /// The JSON is valid but not of the expected shape.
 #[derive(Debug)]
-pub(crate) struct WrongShape;
+pub struct WrongShape;
 
-pub(crate) type Shaped<T> = Result<T, WrongShape>;
+pub type Shaped<T> = Result<T, WrongShape>;
 
 /// As serde_json: deeper nesting is refused rather than risking the stack.
 const MAX_DEPTH: u32 = 127;
 
 /// Parses one JSON value, with only whitespace around it.
-pub(crate) fn parse(text: &str) -> Result<Value, SyntaxError> {
+pub fn parse(text: &str) -> Result<Value, SyntaxError> {
     let mut parser = Parser { text, pos: 0, depth: 0 };
     let value = parser.value()?;
     parser.skip_whitespace();
@@ -47,7 +47,7 @@ pub(crate) fn parse(text: &str) -> Result<Value, SyntaxError> {
 /// Parses a body that should be an object (`open` is `{`) or an array (`[`), classifying a broken body as serde_json's
 /// typed reading did: a body that starts with a complete value of another type, or with the other bracket, has the
 /// wrong shape (`Err(None)`) whatever broken text follows; otherwise the syntax error stands.
-pub(crate) fn parse_expecting(text: &str, open: u8) -> Result<Value, Option<SyntaxError>> {
+pub fn parse_expecting(text: &str, open: u8) -> Result<Value, Option<SyntaxError>> {
     let error = match parse(text) {
         Ok(value) => return Ok(value),
         Err(error) => error,
@@ -249,14 +249,14 @@ impl<'a> Parser<'a> {
 }
 
 impl Value {
-    pub(crate) fn as_str(&self) -> Option<&str> {
+    pub fn as_str(&self) -> Option<&str> {
         match self {
             Self::String(s) => Some(s),
             _ => None,
         }
     }
 
-    pub(crate) fn as_array(&self) -> Option<&[Value]> {
+    pub fn as_array(&self) -> Option<&[Value]> {
         match self {
             Self::Array(items) => Some(items),
             _ => None,
@@ -264,7 +264,7 @@ impl Value {
     }
 
     /// A field of an object, the last one when repeated (as a JSON map reads); `None` for anything else.
-    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
+    pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
             Self::Object(fields) => fields.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -272,7 +272,7 @@ impl Value {
     }
 
     /// The first string of an array, or the string itself: the legacy `oob_channels`.
-    pub(crate) fn first_str(&self) -> Option<String> {
+    pub fn first_str(&self) -> Option<String> {
         match self {
             Self::Array(items) => items.first().and_then(Value::as_str),
             other => other.as_str(),
@@ -304,7 +304,7 @@ macro_rules! answer {
         }
 
         impl $name {
-            pub(crate) fn from_answer(value: $crate::api::json::Value) -> $crate::api::json::Shaped<Self> {
+            pub fn from_answer(value: $crate::api::json::Value) -> $crate::api::json::Shaped<Self> {
                 let mut fields = $crate::api::json::Fields::of(value)?;
                 Ok(Self { $($field: fields.$read(stringify!($field))?,)* })
             }
@@ -315,17 +315,17 @@ pub(crate) use answer;
 
 /// The fields of an object, read strictly: absent and `null` read as `None`, a wrong type or a repeated field is
 /// [`WrongShape`], unknown fields are ignored. Values are moved out, so secrets are not copied.
-pub(crate) struct Fields(Vec<(String, Value)>);
+pub struct Fields(Vec<(String, Value)>);
 
 impl Fields {
-    pub(crate) fn of(value: Value) -> Shaped<Self> {
+    pub fn of(value: Value) -> Shaped<Self> {
         match value {
             Value::Object(fields) => Ok(Self(fields)),
             _ => Err(WrongShape),
         }
     }
 
-    pub(crate) fn value(&mut self, name: &str) -> Shaped<Option<Value>> {
+    pub fn value(&mut self, name: &str) -> Shaped<Option<Value>> {
         let mut found = None;
         for (key, value) in &mut self.0 {
             if key == name {
@@ -339,7 +339,7 @@ impl Fields {
     }
 
     /// Generic only in a thin shell around [`Fields::text`], so each secret type costs no copy of the reading code.
-    pub(crate) fn string<T: From<String>>(&mut self, name: &str) -> Shaped<Option<T>> {
+    pub fn string<T: From<String>>(&mut self, name: &str) -> Shaped<Option<T>> {
         Ok(self.text(name)?.map(T::from))
     }
 
@@ -347,11 +347,11 @@ impl Fields {
         self.value(name)?.map(Value::into_string).transpose()
     }
 
-    pub(crate) fn required<T: From<String>>(&mut self, name: &str) -> Shaped<T> {
+    pub fn required<T: From<String>>(&mut self, name: &str) -> Shaped<T> {
         self.string(name)?.ok_or(WrongShape)
     }
 
-    pub(crate) fn bool(&mut self, name: &str) -> Shaped<Option<bool>> {
+    pub fn bool(&mut self, name: &str) -> Shaped<Option<bool>> {
         match self.value(name)? {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
@@ -361,7 +361,7 @@ impl Fields {
 
     /// A non-negative integer written without fraction or exponent (`36000`, not `36000.0`), as serde_json reads
     /// a `u64`.
-    pub(crate) fn u64(&mut self, name: &str) -> Shaped<Option<u64>> {
+    pub fn u64(&mut self, name: &str) -> Shaped<Option<u64>> {
         match self.value(name)? {
             None => Ok(None),
             Some(Value::Number(n)) if n.bytes().all(|b| b.is_ascii_digit()) => {
@@ -373,7 +373,7 @@ impl Fields {
 
     /// An optional string of a server answer: a value of another type is ignored (`None`) rather than failing the
     /// whole answer over a field the caller may not even use.
-    pub(crate) fn loose_string<T: From<String>>(&mut self, name: &str) -> Shaped<Option<T>> {
+    pub fn loose_string<T: From<String>>(&mut self, name: &str) -> Shaped<Option<T>> {
         Ok(match self.value(name)? {
             Some(Value::String(text)) => Some(T::from(text)),
             _ => None,
@@ -382,22 +382,22 @@ impl Fields {
 
     /// Whole seconds of a server answer, read leniently: `86400`, `86400.0` (floored) or `"86400"`. Anything else
     /// (negative, exponent, another type) is ignored (`None`).
-    pub(crate) fn loose_seconds(&mut self, name: &str) -> Shaped<Option<u64>> {
+    pub fn loose_seconds(&mut self, name: &str) -> Shaped<Option<u64>> {
         Ok(match self.value(name)? {
             Some(Value::Number(text) | Value::String(text)) => floor_decimal(text.trim()),
             _ => None,
         })
     }
 
-    pub(crate) fn u32(&mut self, name: &str) -> Shaped<Option<u32>> {
+    pub fn u32(&mut self, name: &str) -> Shaped<Option<u32>> {
         self.u64(name)?.map(|n| u32::try_from(n).map_err(|_| WrongShape)).transpose()
     }
 
-    pub(crate) fn strings<T: From<String>>(&mut self, name: &str) -> Shaped<Option<Vec<T>>> {
+    pub fn strings<T: From<String>>(&mut self, name: &str) -> Shaped<Option<Vec<T>>> {
         self.list(name, |v| v.into_string().map(T::from))
     }
 
-    pub(crate) fn list<T>(&mut self, name: &str, read: impl FnMut(Value) -> Shaped<T>) -> Shaped<Option<Vec<T>>> {
+    pub fn list<T>(&mut self, name: &str, read: impl FnMut(Value) -> Shaped<T>) -> Shaped<Option<Vec<T>>> {
         match self.value(name)? {
             None => Ok(None),
             Some(Value::Array(items)) => items.into_iter().map(read).collect::<Shaped<Vec<T>>>().map(Some),
@@ -417,23 +417,29 @@ fn floor_decimal(text: &str) -> Option<u64> {
 }
 
 /// Writes JSON objects as serde_json does: fields in the given order, `null` for `None`, no spaces.
-pub(crate) struct Writer {
+pub struct Writer {
     out: String,
     /// Whether the current object or array has no member yet.
     first: bool,
 }
 
+impl Default for Writer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Writer {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Self { out: String::new(), first: true }
     }
 
-    pub(crate) fn finish(self) -> String {
+    pub fn finish(self) -> String {
         self.out
     }
 
     /// Starts an object, as a value or (with `Some(name)`) as a field.
-    pub(crate) fn begin(&mut self, name: Option<&str>) {
+    pub fn begin(&mut self, name: Option<&str>) {
         if let Some(name) = name {
             self.key(name);
         }
@@ -441,7 +447,7 @@ impl Writer {
         self.first = true;
     }
 
-    pub(crate) fn end(&mut self) {
+    pub fn end(&mut self) {
         self.out.push('}');
         self.first = false;
     }
@@ -459,23 +465,23 @@ impl Writer {
         self.out.push(':');
     }
 
-    pub(crate) fn str(&mut self, name: &str, value: &str) {
+    pub fn str(&mut self, name: &str, value: &str) {
         self.key(name);
         self.write_str(value);
     }
 
-    pub(crate) fn opt_str(&mut self, name: &str, value: Option<&str>) {
+    pub fn opt_str(&mut self, name: &str, value: Option<&str>) {
         match value {
             Some(value) => self.str(name, value),
             None => self.raw(name, "null"),
         }
     }
 
-    pub(crate) fn bool(&mut self, name: &str, value: bool) {
+    pub fn bool(&mut self, name: &str, value: bool) {
         self.raw(name, if value { "true" } else { "false" });
     }
 
-    pub(crate) fn u64(&mut self, name: &str, value: Option<u64>) {
+    pub fn u64(&mut self, name: &str, value: Option<u64>) {
         match value {
             // Integer formatting only: no float code is linked in.
             Some(value) => self.raw(name, &value.to_string()),
@@ -484,7 +490,7 @@ impl Writer {
     }
 
     /// An array of strings, or `null`.
-    pub(crate) fn strs<S: AsRef<str>>(&mut self, name: &str, values: Option<&[S]>) {
+    pub fn strs<S: AsRef<str>>(&mut self, name: &str, values: Option<&[S]>) {
         let Some(values) = values else { return self.raw(name, "null") };
         self.key(name);
         self.out.push('[');
@@ -498,7 +504,7 @@ impl Writer {
     }
 
     /// An array of objects, each written by `write`.
-    pub(crate) fn objects<T>(&mut self, name: &str, values: &[T], mut write: impl FnMut(&mut Self, &T)) {
+    pub fn objects<T>(&mut self, name: &str, values: &[T], mut write: impl FnMut(&mut Self, &T)) {
         self.key(name);
         self.out.push('[');
         self.first = true;
@@ -512,7 +518,7 @@ impl Writer {
         self.first = false;
     }
 
-    pub(crate) fn raw(&mut self, name: &str, json: &str) {
+    pub fn raw(&mut self, name: &str, json: &str) {
         self.key(name);
         self.out.push_str(json);
     }

@@ -11,6 +11,11 @@ pub mod associate;
 pub mod authenticators;
 pub mod challenge;
 mod config;
+/// The JSON reader and writer: public to the fuzz targets only (feature `fuzzing`), not part of the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod json;
+#[cfg(not(feature = "fuzzing"))]
 pub(crate) mod json;
 mod response;
 mod secret;
