@@ -67,7 +67,19 @@ export async function openPage(browser, url, ready) {
   };
 }
 
-const TYPES = { ".js": "text/javascript; charset=utf-8", ".wasm": "application/wasm", ".json": "application/json" };
+const TYPES = {
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+};
+
+/** A page's first script: it records the page's uncaught errors and unhandled rejections in `window.escaped`. */
+export const RECORD_ESCAPED = `<script>
+window.escaped = [];
+addEventListener("error", (event) => window.escaped.push(\`error: \${event.message}\`));
+addEventListener("unhandledrejection", (event) => window.escaped.push(\`unhandled rejection: \${event.reason}\`));
+</script>`;
 
 /**
  * Serves `pages` (path → HTML) and the files directly inside each of `dirs` (URL prefix → directory) on

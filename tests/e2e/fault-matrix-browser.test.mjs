@@ -9,22 +9,19 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../js/emulator.mjs";
-import { BROWSERS, openPage, servePages } from "./browser.mjs";
+import { BROWSERS, RECORD_ESCAPED, openPage, servePages } from "./browser.mjs";
 import { runFaultMatrix } from "../js/fault-matrix.mjs";
 
 const PKG = fileURLToPath(new URL("../../pkg/", import.meta.url));
 
-// The page keeps the clients by id; a step's error comes back as plain data (the fields of plainError in
-// fault-matrix.mjs), its result not at all, so no token leaves the page.
+// The page keeps the clients by id; a step's error comes back as plain data (plainError, the very module the Node
+// driver uses), its result not at all, so no token leaves the page.
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Fault matrix</title></head><body>
-<script>
-window.escaped = [];
-addEventListener("error", (event) => window.escaped.push(\`error: \${event.message}\`));
-addEventListener("unhandledrejection", (event) => window.escaped.push(\`unhandled rejection: \${event.reason}\`));
-</script>
+${RECORD_ESCAPED}
 <script type="module">
 import init, { MfaClient } from "/pkg/auth0_mfa_wasm.js";
+import { plainError } from "/js/plain-error.mjs";
 await init();
 const clients = new Map();
 let next = 0;
@@ -38,17 +35,7 @@ window.matrix = {
       await clients.get(id)[method](...args);
       return { ok: true };
     } catch (error) {
-      return {
-        ok: false,
-        error: {
-          isError: error instanceof Error,
-          name: error?.name,
-          code: error?.code,
-          message: String(error?.message ?? error),
-          retryAfter: error?.retryAfter,
-          retryable: error?.retryable,
-        },
-      };
+      return { ok: false, error: plainError(error) };
     }
   },
   stage: (id) => clients.get(id).stage,
@@ -65,7 +52,7 @@ let clientId;
 
 before(async () => {
   emulator = await startEmulator([]);
-  server = await servePages({ pages: { "/": PAGE }, dirs: { "/pkg/": PKG } });
+  server = await servePages({ pages: { "/": PAGE }, dirs: { "/pkg/": PKG, "/js/": fileURLToPath(new URL("../js/", import.meta.url)) } });
   clientId = `fault-matrix-browser-${process.pid}`;
   await emulator.control("POST", "/__emu/clients", {
     client_id: clientId,

@@ -7,16 +7,12 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "../js/emulator.mjs";
-import { BROWSERS, openPage, servePages } from "./browser.mjs";
+import { BROWSERS, RECORD_ESCAPED, openPage, servePages } from "./browser.mjs";
 
 const PROBE = fileURLToPath(new URL("../../target/panic-probe/", import.meta.url));
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Panic probe</title><link rel="icon" href="data:,"></head><body>
-<script>
-window.escaped = [];
-addEventListener("error", (event) => window.escaped.push(\`error: \${event.message}\`));
-addEventListener("unhandledrejection", (event) => window.escaped.push(\`unhandled rejection: \${event.reason}\`));
-</script>
+${RECORD_ESCAPED}
 <script type="module">
 import init, * as probe from "/probe/auth0_mfa_wasm.js";
 await init();

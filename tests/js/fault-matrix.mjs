@@ -193,17 +193,7 @@ const ROWS = [
   },
 ];
 
-/** An error as plain data, the same in every driver (the browser driver builds it in the page). */
-export function plainError(error) {
-  return {
-    isError: error instanceof Error,
-    name: error?.name,
-    code: error?.code,
-    message: String(error?.message ?? error),
-    retryAfter: error?.retryAfter,
-    retryable: error?.retryable,
-  };
-}
+export { plainError } from "./plain-error.mjs";
 
 const describe = (error) => `${error?.code}: ${error?.message}`;
 
