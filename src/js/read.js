@@ -55,28 +55,28 @@ export function timeValue(value) {
   return millis >= 0 && millis <= MAX_TIME_MS ? millis : INVALID;
 }
 
-// `object[key]` as `timeValue` reads it.
-export function timeOption(object, key) {
+// The own `object[key]` as `read` reads it; THREW when a getter or a Proxy throws.
+function readOption(object, key, read) {
   let value;
   try {
     value = ownOption(object, key);
   } catch {
     return THREW;
   }
-  return timeValue(value);
+  return read(value);
 }
 
-// `object[key]` as a whole number from 0 to 2^53 - 1; ABSENT for undefined or null, INVALID for anything else.
-export function wholeOption(object, key) {
-  let value;
-  try {
-    value = ownOption(object, key);
-  } catch {
-    return THREW;
-  }
+// A whole number from 0 to 2^53 - 1; ABSENT for undefined or null, INVALID for anything else.
+function wholeValue(value) {
   if (value === undefined || value === null) return ABSENT;
   return isSafeInteger(value) && value >= 0 ? value : INVALID;
 }
+
+// `object[key]` as `timeValue` reads it.
+export const timeOption = (object, key) => readOption(object, key, timeValue);
+
+// `object[key]` as `wholeValue` reads it.
+export const wholeOption = (object, key) => readOption(object, key, wholeValue);
 
 // What an options argument is: 0 for undefined or null (all defaults), 1 for an object, 2 for anything else (a
 // primitive, a function, an array).
