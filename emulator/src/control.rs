@@ -43,8 +43,8 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> ApiResult<T> {
 }
 
 fn query_param(uri: &Uri, name: &str) -> Option<String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
-    pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    let query = uri.query().unwrap_or("").as_bytes();
+    form_urlencoded::parse(query).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
 // ---- clock --------------------------------------------------------------------------------------------------

@@ -57,6 +57,15 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The errors that take no argument, one a line: `name => status, error, description;`.
+macro_rules! fixed_errors {
+    ($($name:ident => $status:literal, $error:literal, $description:literal;)*) => {
+        $(pub fn $name() -> ApiError {
+            ApiError::new($status, $error, $description)
+        })*
+    };
+}
+
 // ---- malformed requests -------------------------------------------------------------------------------------
 
 pub fn missing_parameter(name: &str) -> ApiError {
@@ -78,22 +87,17 @@ pub fn body_too_large(limit: usize) -> ApiError {
     ApiError::new(413, "invalid_request", format!("Request body exceeds the limit of {limit} bytes"))
 }
 
-pub fn unsupported_content_type() -> ApiError {
-    invalid_request("Unsupported Content-Type: use application/x-www-form-urlencoded or application/json")
-}
-
-pub fn not_found() -> ApiError {
-    ApiError::new(404, "not_found", "Not Found")
-}
-
-pub fn method_not_allowed() -> ApiError {
-    ApiError::new(405, "invalid_request", "Method not allowed")
+fixed_errors! {
+    unsupported_content_type => 400, "invalid_request",
+        "Unsupported Content-Type: use application/x-www-form-urlencoded or application/json";
+    not_found => 404, "not_found", "Not Found";
+    method_not_allowed => 405, "invalid_request", "Method not allowed";
 }
 
 // ---- clients ------------------------------------------------------------------------------------------------
 
-pub fn unauthorized_client() -> ApiError {
-    ApiError::new(401, "access_denied", "Unauthorized")
+fixed_errors! {
+    unauthorized_client => 401, "access_denied", "Unauthorized";
 }
 
 pub fn grant_not_allowed(grant_type: &str) -> ApiError {
@@ -131,24 +135,13 @@ pub fn rate_limited(limit: u32, reset_unix: i64) -> ApiError {
 
 // ---- password grant -----------------------------------------------------------------------------------------
 
-pub fn wrong_credentials() -> ApiError {
-    ApiError::new(403, "invalid_grant", "Wrong email or password.")
-}
-
-pub fn brute_force_blocked() -> ApiError {
-    ApiError::new(
-        429,
-        "too_many_attempts",
-        "Your account has been blocked after multiple consecutive login attempts. We've sent you a notification via your preferred contact method with instructions on how to unblock it.",
-    )
-}
-
-pub fn user_blocked() -> ApiError {
-    ApiError::new(401, "unauthorized", "user is blocked")
-}
-
-pub fn connection_disabled() -> ApiError {
-    invalid_request("the connection was disabled")
+fixed_errors! {
+    wrong_credentials => 403, "invalid_grant", "Wrong email or password.";
+    brute_force_blocked => 429, "too_many_attempts",
+        "Your account has been blocked after multiple consecutive login attempts. We've sent you a notification via \
+         your preferred contact method with instructions on how to unblock it.";
+    user_blocked => 401, "unauthorized", "user is blocked";
+    connection_disabled => 400, "invalid_request", "the connection was disabled";
 }
 
 pub fn mfa_required(mfa_token: &str, requirements: Value) -> ApiError {
@@ -159,54 +152,28 @@ pub fn mfa_required(mfa_token: &str, requirements: Value) -> ApiError {
 
 // ---- mfa_token ----------------------------------------------------------------------------------------------
 
-pub fn malformed_mfa_token() -> ApiError {
-    ApiError::new(403, "invalid_grant", "Malformed mfa_token")
+fixed_errors! {
+    malformed_mfa_token => 403, "invalid_grant", "Malformed mfa_token";
+    expired_mfa_token => 403, "expired_token", "mfa_token is expired";
+    mfa_token_other_client => 400, "invalid_request", "mfa_token not issued to this client";
 }
 
-pub fn expired_mfa_token() -> ApiError {
-    ApiError::new(403, "expired_token", "mfa_token is expired")
-}
+// ---- MFA and refresh grants ---------------------------------------------------------------------------------
 
-pub fn mfa_token_other_client() -> ApiError {
-    invalid_request("mfa_token not issued to this client")
-}
-
-// ---- MFA grants ---------------------------------------------------------------------------------------------
-
-pub fn invalid_otp() -> ApiError {
-    ApiError::new(403, "invalid_grant", "Invalid otp_code.")
-}
-
-pub fn invalid_binding_code() -> ApiError {
-    ApiError::new(403, "invalid_grant", "Invalid binding_code.")
-}
-
-pub fn invalid_recovery_code() -> ApiError {
-    ApiError::new(403, "invalid_grant", "Invalid recovery_code.")
-}
-
-pub fn invalid_oob_code() -> ApiError {
-    ApiError::new(403, "invalid_grant", "Invalid oob_code.")
-}
-
-pub fn expired_oob_code() -> ApiError {
-    ApiError::new(403, "expired_token", "oob_code is expired")
-}
-
-pub fn oob_code_mismatch() -> ApiError {
-    invalid_request("The oob_code doesn't match the mfa_token")
-}
-
-pub fn failed_code_bucket_empty() -> ApiError {
-    ApiError::new(429, "too_many_attempts", "Too many failed codes. Wait for some minutes before retrying.")
-}
-
-pub fn authorization_pending() -> ApiError {
-    ApiError::new(400, "authorization_pending", "Authorization pending: please repeat the request in a few seconds.")
-}
-
-pub fn slow_down() -> ApiError {
-    ApiError::new(429, "slow_down", "You are polling faster than allowed. Wait 5 seconds between requests.")
+fixed_errors! {
+    invalid_otp => 403, "invalid_grant", "Invalid otp_code.";
+    invalid_binding_code => 403, "invalid_grant", "Invalid binding_code.";
+    invalid_recovery_code => 403, "invalid_grant", "Invalid recovery_code.";
+    invalid_oob_code => 403, "invalid_grant", "Invalid oob_code.";
+    expired_oob_code => 403, "expired_token", "oob_code is expired";
+    oob_code_mismatch => 400, "invalid_request", "The oob_code doesn't match the mfa_token";
+    failed_code_bucket_empty => 429, "too_many_attempts",
+        "Too many failed codes. Wait for some minutes before retrying.";
+    authorization_pending => 400, "authorization_pending",
+        "Authorization pending: please repeat the request in a few seconds.";
+    slow_down => 429, "slow_down", "You are polling faster than allowed. Wait 5 seconds between requests.";
+    refresh_token_invalid => 403, "invalid_grant", "Unknown or invalid refresh token.";
+    refresh_user_blocked => 403, "invalid_grant", "user is blocked";
 }
 
 /// `access_denied` was recorded live; the documentation says `invalid_grant`. The tenant setting picks one.
@@ -215,46 +182,24 @@ pub fn push_rejected(use_invalid_grant: bool) -> ApiError {
     ApiError::new(400, error, "MFA Authorization rejected.")
 }
 
-pub fn refresh_token_invalid() -> ApiError {
-    ApiError::new(403, "invalid_grant", "Unknown or invalid refresh token.")
-}
-
 // ---- /mfa/* -------------------------------------------------------------------------------------------------
 
-pub fn missing_bearer() -> ApiError {
-    ApiError::new(401, "unauthorized", "Authorization header with a Bearer token is required")
-}
-
-pub fn bad_bearer() -> ApiError {
-    ApiError::new(401, "invalid_grant", "Malformed mfa_token")
-}
-
-pub fn expired_bearer() -> ApiError {
-    ApiError::new(401, "expired_token", "mfa_token is expired")
-}
-
-pub fn mfa_token_cannot_delete() -> ApiError {
-    ApiError::new(
-        401,
-        "invalid_token",
-        "An mfa_token cannot remove authenticators: use an access token for the MFA API",
-    )
+fixed_errors! {
+    missing_bearer => 401, "unauthorized", "Authorization header with a Bearer token is required";
+    bad_bearer => 401, "invalid_grant", "Malformed mfa_token";
+    expired_bearer => 401, "expired_token", "mfa_token is expired";
+    expired_access_token => 401, "invalid_token", "The access token has expired";
+    mfa_token_cannot_delete => 401, "invalid_token",
+        "An mfa_token cannot remove authenticators: use an access token for the MFA API";
+    wrong_audience => 401, "invalid_token", "The access token audience is not the MFA API";
+    already_enrolled => 403, "access_denied", "User is already enrolled.";
+    not_enrolled => 400, "unsupported_challenge_type", "User is not enrolled.";
+    authenticator_not_found => 404, "not_found", "Authenticator not found";
+    recovery_code_not_removable => 400, "invalid_request", "Recovery codes cannot be removed through the MFA API";
 }
 
 pub fn insufficient_scope(scope: &str) -> ApiError {
     ApiError::new(403, "insufficient_scope", format!("Insufficient scope, expected: {scope}"))
-}
-
-pub fn wrong_audience() -> ApiError {
-    ApiError::new(401, "invalid_token", "The access token audience is not the MFA API")
-}
-
-pub fn already_enrolled() -> ApiError {
-    ApiError::new(403, "access_denied", "User is already enrolled.")
-}
-
-pub fn not_enrolled() -> ApiError {
-    ApiError::new(400, "unsupported_challenge_type", "User is not enrolled.")
 }
 
 pub fn unsupported_challenge(requested: &str) -> ApiError {
@@ -263,12 +208,4 @@ pub fn unsupported_challenge(requested: &str) -> ApiError {
         "unsupported_challenge_type",
         format!("The user does not support the requested challenge type ({requested})."),
     )
-}
-
-pub fn authenticator_not_found() -> ApiError {
-    ApiError::new(404, "not_found", "Authenticator not found")
-}
-
-pub fn recovery_code_not_removable() -> ApiError {
-    invalid_request("Recovery codes cannot be removed through the MFA API")
 }

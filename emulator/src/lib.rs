@@ -21,26 +21,28 @@ mod token;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
-    ACCESS_CONTROL_REQUEST_METHOD, CONTENT_LENGTH, HOST, VARY,
-};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
+use axum::http::header::{ACCESS_CONTROL_REQUEST_METHOD, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
+use errors::ApiError;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use state::{Fault, JournalEntry, Overrides, State};
 use std::convert::Infallible;
+use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
+use tower_http::cors::{AllowCredentials, AllowOrigin, Cors};
 use tower_service::Service;
 
 pub use seed::Seed;
@@ -191,9 +193,9 @@ pub async fn spawn(config: Config) -> io::Result<Running> {
         host_names,
         own_origin,
     });
-    let router = router(app.clone());
+    let service = cors(app.clone(), Tenant { app: app.clone(), router: router(app.clone()) });
     let (shutdown, stopped) = oneshot::channel();
-    let task = tokio::spawn(serve(listener, app, router, stopped));
+    let task = tokio::spawn(serve(listener, service, stopped));
     Ok(Running { url, addr, shutdown: Some(shutdown), task: Some(task) })
 }
 
@@ -214,14 +216,14 @@ fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-async fn serve(listener: TcpListener, app: Arc<App>, router: Router, mut stopped: oneshot::Receiver<()>) {
+async fn serve(listener: TcpListener, service: Cors<Tenant>, mut stopped: oneshot::Receiver<()>) {
     let mut connections = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
             _ = &mut stopped => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    connections.spawn(serve_connection(stream, peer, app.clone(), router.clone()));
+                    connections.spawn(serve_connection(stream, peer, service.clone()));
                 }
                 // Out of file descriptors and the like: wait instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -232,15 +234,16 @@ async fn serve(listener: TcpListener, app: Arc<App>, router: Router, mut stopped
     connections.shutdown().await;
 }
 
-async fn serve_connection(stream: TcpStream, peer: SocketAddr, app: Arc<App>, router: Router) {
+async fn serve_connection(stream: TcpStream, peer: SocketAddr, service: Cors<Tenant>) {
     // A "drop" fault notifies this, and the connection is dropped without a response.
     let kill = Arc::new(Notify::new());
     let killer = kill.clone();
-    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
-        let (app, router, kill) = (app.clone(), router.clone(), killer.clone());
-        async move { Ok::<_, Infallible>(front(app, router, request, peer, kill).await) }
+    let connection_service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let (service, kill) = (service.clone(), killer.clone());
+        async move { Ok::<_, Infallible>(front(service, request, peer, kill).await) }
     });
-    let connection = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let connection =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), connection_service);
     tokio::select! {
         _ = connection => {}
         _ = kill.notified() => {}
@@ -250,6 +253,10 @@ async fn serve_connection(stream: TcpStream, peer: SocketAddr, app: Arc<App>, ro
 /// The peer's address, for brute-force protection.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Peer(pub SocketAddr);
+
+/// Drops the request's connection without an answer (a "drop" fault).
+#[derive(Clone)]
+struct Kill(Arc<Notify>);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Area {
@@ -331,7 +338,7 @@ fn host_allowed(host: &str, names: &[String]) -> bool {
 
 /// The first `Host` (header or absolute request target) that does not name this emulator. A request with
 /// neither, as an in-process call makes, passes.
-fn unknown_host(parts: &axum::http::request::Parts, names: &[String]) -> Option<String> {
+fn unknown_host(parts: &Parts, names: &[String]) -> Option<String> {
     let headers = parts.headers.get_all(HOST).iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let target = parts.uri.authority().map(|a| a.as_str().to_owned());
     headers.chain(target).find(|host| !host_allowed(host, names))
@@ -351,65 +358,122 @@ fn is_local_origin(origin: &str, host: Option<&str>, own_origin: &str) -> bool {
         || origin == own_origin
 }
 
-/// Everything around the handlers: the Host check, CORS, the body limit, the journal, faults and pruning.
-async fn front(
-    app: Arc<App>,
-    mut router: Router,
-    request: Request<Incoming>,
-    peer: SocketAddr,
-    kill: Arc<Notify>,
-) -> Response {
+/// Whether `origin` may call the area that `parts` asks for, as [`cors`] and [`refusal`] ask: the API answers
+/// the origins some client lists (any origin with permissive CORS); the control plane and the public
+/// documents also answer pages on this machine, and permissive CORS does not open the control plane, or any
+/// website could read the outbox or approve pushes.
+fn origin_allowed(app: &App, origin: &str, parts: &Parts) -> bool {
+    let origin = origin.trim_end_matches('/');
+    let host = parts.headers.get(HOST).and_then(|v| v.to_str().ok());
+    let local = || is_local_origin(origin, host, &app.own_origin);
+    match area(parts.uri.path()) {
+        Area::Control => local() || app.lock().origin_listed_by_a_client(origin),
+        Area::Public => local() || app.lock().origin_allowed_anywhere(origin),
+        Area::Api => app.lock().origin_allowed_anywhere(origin),
+    }
+}
+
+/// CORS around `inner`, with the origin rule of [`origin_allowed`]. One list of methods and one of headers
+/// serve every area: GET, POST and DELETE are all that the routes take, and these headers all that the SDKs,
+/// the device page and test pages send.
+fn cors<S>(app: Arc<App>, inner: S) -> Cors<S> {
+    Cors::new(inner)
+        .allow_origin(AllowOrigin::predicate(move |origin, parts| {
+            origin.to_str().is_ok_and(|origin| origin_allowed(&app, origin, parts))
+        }))
+        // As Auth0's API does; the emulator's own pages take no credentials.
+        .allow_credentials(AllowCredentials::predicate(|_, parts| area(parts.uri.path()) == Area::Api))
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_headers([AUTHORIZATION, CONTENT_TYPE, HeaderName::from_static("auth0-client")])
+        .expose_headers(
+            ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"].map(HeaderName::from_static),
+        )
+        .max_age(Duration::from_secs(86_400))
+}
+
+/// What CorsLayer cannot answer, since it only adds or withholds headers: a refused preflight is an
+/// Auth0-shaped 403 (400 without an Origin) rather than a 200 without CORS headers; and the control plane
+/// refuses another website's request outright, since a cross-site POST with a simple content type needs no
+/// preflight and would still approve a push or change settings without reading the answer.
+fn refusal(app: &App, parts: &Parts) -> Option<ApiError> {
+    match params::origin(&parts.headers) {
+        None => is_preflight(parts).then(|| errors::invalid_request("Preflight without Origin")),
+        Some(origin)
+            if (is_preflight(parts) || area(parts.uri.path()) == Area::Control)
+                && !origin_allowed(app, &origin, parts) =>
+        {
+            Some(errors::origin_not_allowed(&origin))
+        }
+        Some(_) => None,
+    }
+}
+
+/// Everything before CORS: the Host check and the refusals; then [`cors`] around the [`Tenant`].
+async fn front(mut service: Cors<Tenant>, request: Request<Incoming>, peer: SocketAddr, kill: Arc<Notify>) -> Response {
+    let app = service.get_ref().app.clone();
     let (mut parts, body) = request.into_parts();
     if let Some(host) = unknown_host(&parts, &app.host_names) {
         return errors::host_not_allowed(&host).into_response();
     }
+    if let Some(refused) = refusal(&app, &parts) {
+        return refused.into_response();
+    }
+    let (options, preflight) = (parts.method == Method::OPTIONS, is_preflight(&parts));
+    parts.extensions.insert(Peer(peer));
+    parts.extensions.insert(Kill(kill));
+    let request = Request::from_parts(parts, body);
+    // CorsLayer takes every OPTIONS for a preflight and answers it itself: one that is not goes to the routes
+    // (a 405), and a preflight is answered 204 rather than 200, as before.
+    if options && !preflight {
+        return call(service.get_mut(), request).await;
+    }
+    let mut response = call(&mut service, request).await;
+    if preflight {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+    }
+    response
+}
+
+fn is_preflight(parts: &Parts) -> bool {
+    parts.method == Method::OPTIONS && parts.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// The tenant behind CORS: the body limit, the journal, faults, pruning and the routes.
+#[derive(Clone)]
+struct Tenant {
+    app: Arc<App>,
+    router: Router,
+}
+
+impl Service<Request<Incoming>> for Tenant {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+        let (app, router) = (self.app.clone(), self.router.clone());
+        Box::pin(async move { Ok(tenant(app, router, request).await) })
+    }
+}
+
+async fn tenant(app: Arc<App>, mut router: Router, request: Request<Incoming>) -> Response {
+    let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
-    let area = area(&path);
-    let origin = params::origin(&parts.headers);
-    let host = parts.headers.get(HOST).and_then(|v| v.to_str().ok());
-    let local = |origin: &str| is_local_origin(origin, host, &app.own_origin);
-    // Any website could otherwise read the outbox or approve pushes: the control plane and the public
-    // documents answer only pages on this machine and the clients' own origins (permissive CORS is for the API).
-    let cors = match (&origin, area) {
-        (None, _) => false,
-        (Some(origin), Area::Control) => local(origin) || app.lock().origin_listed_by_a_client(origin),
-        (Some(origin), Area::Public) => local(origin) || app.lock().origin_allowed_anywhere(origin),
-        (Some(origin), Area::Api) => app.lock().origin_allowed_anywhere(origin),
-    };
-
-    if parts.method == Method::OPTIONS && parts.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD) {
-        let mut response = match (&origin, cors) {
-            (Some(_), true) => StatusCode::NO_CONTENT.into_response(),
-            (Some(origin), false) => errors::origin_not_allowed(origin).into_response(),
-            (None, _) => errors::invalid_request("Preflight without Origin").into_response(),
-        };
-        if let (Some(origin), true) = (&origin, cors) {
-            preflight_headers(response.headers_mut(), &parts.headers, area);
-            cors_headers(response.headers_mut(), origin, area);
-        }
-        return response;
-    }
-    // A cross-site POST with a simple content type needs no preflight: withholding the CORS headers alone
-    // would still let a website approve a push or change settings without reading the answer.
-    if let (Area::Control, Some(origin), false) = (area, &origin, cors) {
-        return errors::origin_not_allowed(origin).into_response();
-    }
-
     let bytes = match Limited::new(body, app.body_limit).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-            let mut response = errors::body_too_large(app.body_limit).into_response();
-            if let (Some(origin), true) = (&origin, cors) {
-                cors_headers(response.headers_mut(), origin, area);
-            }
-            return response;
+            return errors::body_too_large(app.body_limit).into_response();
         }
         Err(_) => return errors::invalid_request("The request body could not be read").into_response(),
     };
 
     let mut journal_seq = None;
     let mut fault = None;
-    if area != Area::Control {
+    if area(&path) != Area::Control {
         let mut state = app.lock();
         journal_seq = Some(record_request(&mut state, &parts, &bytes));
         let method = parts.method.as_str();
@@ -430,15 +494,12 @@ async fn front(
         }
     }
 
-    parts.extensions.insert(Peer(peer));
+    let kill = parts.extensions.get::<Kill>().cloned();
     let request = Request::from_parts(parts, Body::from(bytes));
-    let mut response = match fault {
+    let response = match fault {
         Some(fault) => apply_fault(fault, &mut router, request, kill).await,
         None => call(&mut router, request).await,
     };
-    if let (Some(origin), true) = (&origin, cors) {
-        cors_headers(response.headers_mut(), origin, area);
-    }
     let mut state = app.lock();
     if let Some(seq) = journal_seq
         && let Some(entry) = state.journal.iter_mut().rev().find(|e| e.seq == seq)
@@ -452,19 +513,24 @@ async fn front(
     response
 }
 
-async fn call(router: &mut Router, request: Request<Body>) -> Response {
-    match router.call(request).await {
-        Ok(response) => response,
-        Err(never) => match never {},
-    }
+/// Calls a service that cannot fail.
+async fn call<S, B>(service: &mut S, request: Request<B>) -> Response
+where
+    S: Service<Request<B>, Response = Response, Error = Infallible>,
+{
+    let Ok(()) = std::future::poll_fn(|cx| service.poll_ready(cx)).await;
+    let Ok(response) = service.call(request).await;
+    response
 }
 
-async fn apply_fault(fault: Fault, router: &mut Router, request: Request<Body>, kill: Arc<Notify>) -> Response {
+async fn apply_fault(fault: Fault, router: &mut Router, request: Request<Body>, kill: Option<Kill>) -> Response {
     if let Some(ms) = fault.delay_ms {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
     if fault.drop {
-        kill.notify_one();
+        if let Some(Kill(kill)) = kill {
+            kill.notify_one();
+        }
         return std::future::pending().await;
     }
     let canned = fault.status.is_some() || fault.body.is_some() || !fault.headers.is_empty();
@@ -490,39 +556,6 @@ async fn apply_fault(fault: Fault, router: &mut Router, request: Request<Body>, 
     Response::from_parts(parts, Body::from(half))
 }
 
-fn preflight_headers(headers: &mut HeaderMap, request: &HeaderMap, area: Area) {
-    let (methods, allowed) = match area {
-        Area::Api => ("GET, POST, DELETE, OPTIONS", "Authorization, Content-Type, Auth0-Client".to_owned()),
-        _ => (
-            "GET, POST, PUT, PATCH, DELETE, OPTIONS",
-            request
-                .get(ACCESS_CONTROL_REQUEST_HEADERS)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("Authorization, Content-Type")
-                .to_owned(),
-        ),
-    };
-    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(methods));
-    if let Ok(value) = HeaderValue::from_str(&allowed) {
-        headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, value);
-    }
-    headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
-}
-
-fn cors_headers(headers: &mut HeaderMap, origin: &str, area: Area) {
-    if let Ok(value) = HeaderValue::from_str(origin) {
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, value);
-    }
-    headers.insert(VARY, HeaderValue::from_static("Origin"));
-    if area == Area::Api {
-        headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
-    }
-    headers.insert(
-        ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("x-ratelimit-limit, x-ratelimit-remaining, x-ratelimit-reset"),
-    );
-}
-
 const REDACTED_PARAMS: &[&str] = &[
     "password",
     "client_secret",
@@ -539,7 +572,7 @@ const REDACTED_PARAMS: &[&str] = &[
 const JOURNAL_HEADERS: &[&str] =
     &["content-type", "origin", "user-agent", "auth0-client", "auth0-forwarded-for", "x-forwarded-for"];
 
-fn record_request(state: &mut State, parts: &axum::http::request::Parts, body: &Bytes) -> u64 {
+fn record_request(state: &mut State, parts: &Parts, body: &Bytes) -> u64 {
     let mut headers = serde_json::Map::new();
     for name in JOURNAL_HEADERS {
         if let Some(value) = parts.headers.get(*name).and_then(|v| v.to_str().ok()) {

@@ -11,6 +11,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
 use axum::http::{HeaderMap, StatusCode, Uri};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -46,7 +47,7 @@ fn caller(app: &App, state: &mut State, headers: &HeaderMap, scope: &str) -> Api
         Caller::MfaToken(token, tx.clone())
     } else if let Some(grant) = state.access_tokens.get(&token) {
         if now >= grant.expires_ms {
-            return Err(errors::ApiError::new(401, "invalid_token", "The access token has expired"));
+            return Err(errors::expired_access_token());
         }
         if !app.is_mfa_audience(&grant.audience) {
             return Err(errors::wrong_audience());
@@ -407,11 +408,20 @@ fn is_e164(phone: &str) -> bool {
     (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
 }
 
-pub fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - _ . ~`) is escaped.
+const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+fn urlencode(text: &str) -> String {
+    utf8_percent_encode(text, ESCAPED).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urlencode_keeps_only_unreserved_characters() {
+        assert_eq!(
+            super::urlencode("Emulated Tenant:a+b@x.example/-_.~\u{e9}"),
+            "Emulated%20Tenant%3Aa%2Bb%40x.example%2F-_.~%C3%A9"
+        );
+    }
 }

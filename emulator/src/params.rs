@@ -6,7 +6,9 @@ use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, ORIGIN};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Parameters of a form-encoded or JSON body.
 #[derive(Debug, Default)]
@@ -79,10 +81,7 @@ fn basic_credentials(headers: &HeaderMap) -> ApiResult<Option<(String, String)>>
     let text = String::from_utf8(decoded).map_err(|_| bad())?;
     let (id, secret) = text.split_once(':').ok_or_else(bad)?;
     // RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
-    let decode = |s: &str| -> ApiResult<String> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&format!("v={s}")).map_err(|_| bad())?;
-        Ok(pairs.into_iter().next().map(|(_, v)| v).unwrap_or_default())
-    };
+    let decode = |s: &str| form_decode(s).ok_or_else(bad);
     Ok(Some((decode(id)?, decode(secret)?)))
 }
 
@@ -169,24 +168,44 @@ pub fn decode_form(body: &[u8]) -> Option<Vec<(String, String)>> {
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((percent_decode(&key.replace('+', " "))?, percent_decode(&value.replace('+', " "))?))
+            Some((form_decode(key)?, form_decode(value)?))
         })
         .collect()
 }
 
+/// One form-encoded name or value, where `+` is a space.
+fn form_decode(text: &str) -> Option<String> {
+    percent_decode(&text.replace('+', " "))
+}
+
+/// Strict percent-decoding: `percent_decode_str` passes a broken escape (`%G1`, `%4`) through as it is, so
+/// each `%` must start two hex digits first; and the bytes must be UTF-8.
 pub fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
+    let starts_with_hex_pair =
+        |rest: &str| rest.as_bytes().get(..2).is_some_and(|pair| pair.iter().all(u8::is_ascii_hexdigit));
+    if !text.split('%').skip(1).all(starts_with_hex_pair) {
+        return None;
+    }
+    percent_decode_str(text).decode_utf8().ok().map(Cow::into_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decode_refuses_broken_escapes_and_invalid_utf8() {
+        assert_eq!(percent_decode("a%20b%e2%82%AC").as_deref(), Some("a b\u{20ac}"));
+        for broken in ["%G1", "%4", "%", "a%+F", "%FF%FE"] {
+            assert_eq!(percent_decode(broken), None, "{broken}");
         }
     }
-    String::from_utf8(out).ok()
+
+    #[test]
+    fn form_pairs() {
+        let pairs = decode_form(b"a=1+2&&b&c=%3D").expect("valid form");
+        let expected = [("a", "1 2"), ("b", ""), ("c", "=")].map(|(k, v)| (k.to_owned(), v.to_owned()));
+        assert_eq!(pairs, expected);
+        assert_eq!(decode_form(b"a=%4"), None);
+    }
 }

@@ -1,4 +1,5 @@
-//! The JSON a tenant is seeded from, and the one that ships with the emulator.
+//! The JSON a tenant is seeded from, and the one that ships with the emulator. An absent `Option` field is
+//! `None` by serde's own rule; the other fields that may be left out say their default.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,10 +15,8 @@ pub struct Seed {
     pub connection: String,
     #[serde(default = "yes")]
     pub recovery_codes: bool,
-    #[serde(default)]
     pub mfa_token_ttl_secs: Option<u64>,
     /// `access_denied` (as recorded live) or `invalid_grant` (as documented).
-    #[serde(default)]
     pub push_rejection_error: Option<String>,
     #[serde(default)]
     pub clients: Vec<ClientSeed>,
@@ -29,17 +28,13 @@ pub struct Seed {
 #[serde(deny_unknown_fields)]
 pub struct ClientSeed {
     pub client_id: String,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub client_secret: Option<String>,
     /// `none`, `client_secret_post` or `client_secret_basic`; a client with a secret accepts both of the latter.
-    #[serde(default)]
     pub auth_method: Option<String>,
     #[serde(default)]
     pub allowed_origins: Vec<String>,
     /// Grant types the client may use; absent means all of the password, MFA and refresh grants.
-    #[serde(default)]
     pub grant_types: Option<Vec<String>>,
 }
 
@@ -47,9 +42,7 @@ pub struct ClientSeed {
 #[serde(deny_unknown_fields)]
 pub struct UserSeed {
     pub username: String,
-    #[serde(default)]
     pub email: Option<String>,
-    #[serde(default)]
     pub user_id: Option<String>,
     /// Plain text (hashed on load) or an already hashed `pbkdf2-sha256$…` value.
     pub password: String,
@@ -58,7 +51,6 @@ pub struct UserSeed {
     pub mfa: bool,
     #[serde(default)]
     pub blocked: bool,
-    #[serde(default)]
     pub recovery_code: Option<String>,
     #[serde(default)]
     pub authenticators: Vec<AuthenticatorSeed>,
@@ -82,9 +74,7 @@ pub enum AuthenticatorSeed {
     },
     /// A Guardian device; `otp_secret` is the paired OTP authenticator's secret.
     Push {
-        #[serde(default)]
         name: Option<String>,
-        #[serde(default)]
         otp_secret: Option<String>,
     },
 }

@@ -290,7 +290,7 @@ impl From<&ClientSeed> for Client {
 
 // ---- transactions -------------------------------------------------------------------------------------------
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct MfaTransaction {
     pub user_id: String,
     pub client_id: String,
@@ -366,7 +366,7 @@ pub struct OutboxMessage {
     pub time: i64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct RefreshGrant {
     pub user_id: String,
     pub client_id: String,
@@ -376,7 +376,7 @@ pub struct RefreshGrant {
     pub seq: u64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct AccessGrant {
     pub user_id: String,
     pub client_id: String,
@@ -386,24 +386,21 @@ pub struct AccessGrant {
 }
 
 // ---- control-plane models -----------------------------------------------------------------------------------
+// An absent `Option` field is `None` by serde's own rule; the other fields that may be left out say their
+// default.
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     /// An exact path, or a prefix ending in `*`; absent matches every emulated endpoint.
-    #[serde(default)]
     pub endpoint: Option<String>,
-    #[serde(default)]
     pub method: Option<String>,
     #[serde(default = "one")]
     pub count: u32,
-    #[serde(default)]
     pub status: Option<u16>,
-    #[serde(default)]
     pub body: Option<String>,
     #[serde(default)]
     pub headers: HashMap<String, String>,
-    #[serde(default)]
     pub delay_ms: Option<u64>,
     #[serde(default)]
     pub drop: bool,
@@ -443,9 +440,7 @@ pub struct JournalEntry {
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct PushPolicy {
-    #[serde(default)]
     pub auto_approve_after_polls: Option<u32>,
-    #[serde(default)]
     pub auto_approve_after_secs: Option<u64>,
 }
 
@@ -786,13 +781,7 @@ mod tests {
         let far = 2_000_000_000; // unexpired: only the caps apply
         let extra = 10;
         for i in 0..MFA_TOKEN_CAPACITY + extra {
-            let tx = MfaTransaction {
-                user_id: "u".into(),
-                client_id: "c".into(),
-                audience: None,
-                scope: String::new(),
-                expires_ms: far + i as i64,
-            };
+            let tx = MfaTransaction { expires_ms: far + i as i64, ..Default::default() };
             state.mfa_tokens.insert(format!("m{i}"), tx);
         }
         for i in 0..OOB_CAPACITY + extra {
@@ -807,23 +796,11 @@ mod tests {
             state.oobs.insert(format!("o{i}"), oob);
         }
         for i in 0..ACCESS_TOKEN_CAPACITY + extra {
-            let grant = AccessGrant {
-                user_id: "u".into(),
-                client_id: "c".into(),
-                audience: "a".into(),
-                scopes: Vec::new(),
-                expires_ms: far + i as i64,
-            };
+            let grant = AccessGrant { expires_ms: far + i as i64, ..Default::default() };
             state.access_tokens.insert(format!("a{i}"), grant);
         }
         for i in 0..REFRESH_TOKEN_CAPACITY + extra {
-            let grant = RefreshGrant {
-                user_id: "u".into(),
-                client_id: "c".into(),
-                audience: None,
-                scope: String::new(),
-                seq: i as u64,
-            };
+            let grant = RefreshGrant { seq: i as u64, ..Default::default() };
             state.refresh_tokens.insert(format!("r{i}"), grant);
         }
         for i in 0..BRUTE_FORCE_CAPACITY + extra {

@@ -282,7 +282,7 @@ fn refresh(app: &App, state: &mut State, params: &Params, client_id: &str) -> Ap
     }
     let index = state.user_index(&grant.user_id).ok_or_else(errors::refresh_token_invalid)?;
     if state.users[index].blocked {
-        return Err(errors::ApiError::new(403, "invalid_grant", "user is blocked"));
+        return Err(errors::refresh_user_blocked());
     }
     // A narrower scope may be asked for; never a wider one.
     let scope = match params.optional("scope")? {

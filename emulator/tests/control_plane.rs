@@ -32,9 +32,11 @@ async fn cors_for_allowed_origins_only() {
         let resp = preflight(ALLOWED, path).await;
         assert_eq!(resp.status, 204, "{path}");
         assert_eq!(resp.header("access-control-allow-origin"), Some(ALLOWED));
+        // Header names are case-insensitive: CorsLayer lists them lowercase.
         assert!(
             resp.header("access-control-allow-headers")
-                .is_some_and(|h| h.contains("Authorization") && h.contains("Content-Type"))
+                .map(str::to_ascii_lowercase)
+                .is_some_and(|h| h.contains("authorization") && h.contains("content-type"))
         );
         assert!(
             resp.header("access-control-allow-methods").is_some_and(|m| m.contains("POST") && m.contains("DELETE"))
@@ -59,6 +61,21 @@ async fn cors_for_allowed_origins_only() {
     assert_eq!((control.status, control.header("access-control-allow-origin")), (403, None));
     let jwks = emu.request("GET", "/.well-known/jwks.json", &[("Origin", ALLOWED)], b"").await;
     assert_eq!(jwks.header("access-control-allow-origin"), Some(ALLOWED));
+}
+
+#[tokio::test]
+async fn cors_on_answers_made_before_the_routes() {
+    let emu = start().await;
+    let origin = [("Origin", ALLOWED)];
+    // A canned fault and an oversized body never reach a handler; a page must still be able to read them.
+    assert_eq!(emu.control("/__emu/faults", json!({"endpoint": "/oauth/token", "status": 502})).await.status, 200);
+    let faulted = emu.login_with("nomfa@example.com", &[], &origin).await;
+    assert_eq!((faulted.status, faulted.header("access-control-allow-origin")), (502, Some(ALLOWED)));
+    let form = [("Origin", ALLOWED), ("Content-Type", "application/x-www-form-urlencoded")];
+    let oversized = emu.request("POST", "/oauth/token", &form, &vec![b'a'; 70 * 1024]).await;
+    assert_eq!((oversized.status, oversized.header("access-control-allow-origin")), (413, Some(ALLOWED)));
+    // An OPTIONS without Access-Control-Request-Method is no preflight: the routes answer it.
+    assert_eq!(emu.request("OPTIONS", "/oauth/token", &origin, b"").await.status, 405);
 }
 
 #[tokio::test]

@@ -100,15 +100,10 @@ impl Emu {
         self.try_request_for_host(Some(&self.addr.to_string()), method, path, headers, body).await
     }
 
-    /// A request with the given `Host` header, or with none at all (as an in-process call has).
-    pub async fn request_for_host(
-        &self,
-        host: Option<&str>,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-    ) -> Resp {
-        self.try_request_for_host(host, method, path, headers, b"").await.expect("an HTTP response")
+    /// A request without headers or body, with the given `Host` header or with none at all (as an in-process call
+    /// has).
+    pub async fn request_for_host(&self, host: Option<&str>, method: &str, path: &str) -> Resp {
+        self.try_request_for_host(host, method, path, &[], b"").await.expect("an HTTP response")
     }
 
     pub async fn try_request_for_host(
