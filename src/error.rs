@@ -8,6 +8,7 @@
 use crate::api::{MfaRequirements, MfaToken};
 use crate::code::ErrorCode;
 use core::fmt;
+use std::borrow::Cow;
 
 /// What Auth0 answered: HTTP status, `error` and `error_description` (or `message`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,9 +150,9 @@ pub enum Error {
         excerpt: Option<String>,
         consumed: bool,
     },
-    /// An argument is missing or malformed; `argument` names it as JavaScript spells it.
+    /// An argument is missing or malformed; `argument` is its Rust name (see [`Error::message`]).
     InvalidArgument { argument: &'static str, reason: &'static str },
-    /// The step is not allowed in the flow's current stage.
+    /// The step is not allowed in the flow's current stage; `operation` is its Rust name (see [`Error::message`]).
     InvalidState { operation: &'static str, stage: &'static str },
 }
 
@@ -301,8 +302,23 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// Spells a Rust name of a step or argument (`verify_otp`, `binding_code`) for the reader of a message.
+pub type Spell = fn(&'static str) -> Cow<'static, str>;
+
+impl Error {
+    /// The message, with the names of steps and arguments spelt by `spell`: the JavaScript facade spells them as
+    /// JavaScript does. `to_string()` keeps the Rust names.
+    pub fn message(&self, spell: Spell) -> String {
+        struct Spelt<'a>(&'a Error, Spell);
+        impl fmt::Display for Spelt<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write(f, self.1)
+            }
+        }
+        Spelt(self, spell).to_string()
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, spell: Spell) -> fmt::Result {
         let summary = match self {
             Self::MfaRequired(_) => "multi-factor authentication is required",
             Self::EnrollmentRequired(_) => "the user must enroll an authenticator first",
@@ -341,9 +357,9 @@ impl fmt::Display for Error {
                 }
                 return Ok(());
             }
-            Self::InvalidArgument { argument, reason } => return write!(f, "invalid {argument}: {reason}"),
+            Self::InvalidArgument { argument, reason } => return write!(f, "invalid {}: {reason}", spell(argument)),
             Self::InvalidState { operation, stage } => {
-                return write!(f, "{operation} is not allowed in stage {stage}");
+                return write!(f, "{} is not allowed in stage {stage}", spell(operation));
             }
         };
         f.write_str(summary)?;
@@ -358,6 +374,12 @@ impl fmt::Display for Error {
             f.write_str(")")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, Cow::Borrowed)
     }
 }
 

@@ -284,6 +284,11 @@ impl<C: HttpClient> Flow<C> {
         self.state.stage
     }
 
+    /// Forgets the login and goes back to `start`, keeping the config and the transport.
+    pub fn reset(&mut self) {
+        self.end_login(Stage::Start);
+    }
+
     pub fn config(&self) -> &Config {
         &self.state.config
     }
@@ -311,7 +316,7 @@ impl<C: HttpClient> Flow<C> {
         if password.expose().len() > 4096 {
             return Err(Error::InvalidArgument { argument: "password", reason: "is too long" });
         }
-        self.reset(Stage::Start);
+        self.end_login(Stage::Start);
         let request = token::password_request(&self.state.config, username, &password);
         drop(password);
         let result = match self.send(request).await {
@@ -376,7 +381,7 @@ impl<C: HttpClient> Flow<C> {
                 return Err(Error::InvalidArgument { argument: "type", reason: "is not a known authenticator type" });
             }
             ChallengeTarget::Id(id) if id.trim().is_empty() => {
-                return Err(Error::InvalidArgument { argument: "authenticatorId", reason: "is required" });
+                return Err(Error::InvalidArgument { argument: "authenticator_id", reason: "is required" });
             }
             _ => Some(self.find_authenticator_listing_if_needed(&target).await?),
         };
@@ -404,7 +409,7 @@ impl<C: HttpClient> Flow<C> {
     /// (an OTP challenge is optional), `enrolling` and `challenged`. A wrong code keeps the stage.
     pub async fn verify_otp(&mut self, code: OneTimeCode) -> Result<Tokens, Error> {
         let code = OneTimeCode::new(normalize_code("code", code.expose(), false)?);
-        let mfa_token = self.mfa_token("verifyOtp")?;
+        let mfa_token = self.mfa_token("verify_otp")?;
         let request = token::otp_request(&self.state.config, &mfa_token, &code);
         self.finish(request, Operation::OtpGrant).await
     }
@@ -412,9 +417,9 @@ impl<C: HttpClient> Flow<C> {
     /// mfa-oob grant with the binding code the user received by SMS, voice or email, and the `oob_code` of the
     /// latest enrollment or challenge. A wrong code keeps the stage.
     pub async fn verify_oob(&mut self, binding_code: OneTimeCode) -> Result<Tokens, Error> {
-        let binding_code = OneTimeCode::new(normalize_code("bindingCode", binding_code.expose(), false)?);
-        let oob_code = self.pending_oob("verifyOob", true)?;
-        let mfa_token = self.mfa_token("verifyOob")?;
+        let binding_code = OneTimeCode::new(normalize_code("binding_code", binding_code.expose(), false)?);
+        let oob_code = self.pending_oob("verify_oob", true)?;
+        let mfa_token = self.mfa_token("verify_oob")?;
         let request = token::oob_request(&self.state.config, &mfa_token, &oob_code, Some(&binding_code));
         self.finish(request, Operation::OobGrant { binding: true }).await
     }
@@ -422,8 +427,8 @@ impl<C: HttpClient> Flow<C> {
     /// mfa-recovery-code grant (spaces and hyphens ignored, letters upper-cased). The tokens carry the user's
     /// **new** recovery code in `recovery_code`. Allowed whenever an `mfa_token` is held.
     pub async fn verify_recovery_code(&mut self, code: RecoveryCode) -> Result<Tokens, Error> {
-        let code = RecoveryCode::new(normalize_code("recoveryCode", code.expose(), true)?);
-        let mfa_token = self.mfa_token("verifyRecoveryCode")?;
+        let code = RecoveryCode::new(normalize_code("recovery_code", code.expose(), true)?);
+        let mfa_token = self.mfa_token("verify_recovery_code")?;
         let request = token::recovery_code_request(&self.state.config, &mfa_token, &code);
         self.finish(request, Operation::RecoveryCodeGrant).await
     }
@@ -431,13 +436,13 @@ impl<C: HttpClient> Flow<C> {
     /// One push poll: mfa-oob grant without binding code. `Pending` and `SlowDown` keep the stage; `Approved`
     /// completes the login; a rejection returns to `mfa_required` (challenge again or pick another factor).
     pub async fn poll_push(&mut self) -> Result<PushPoll, Error> {
-        let oob_code = self.pending_oob("pollPush", false)?;
-        let mfa_token = self.mfa_token("pollPush")?;
+        let oob_code = self.pending_oob("poll_push", false)?;
+        let mfa_token = self.mfa_token("poll_push")?;
         let request = token::oob_request(&self.state.config, &mfa_token, &oob_code, None);
         let result = self.exchange(request, token::parse_push_poll).await;
         let poll = self.stage_on_failure(result, Operation::OobGrant { binding: false })?;
         if matches!(poll, PushPoll::Approved(_)) {
-            self.reset(Stage::Authenticated);
+            self.end_login(Stage::Authenticated);
         }
         Ok(poll)
     }
@@ -446,49 +451,42 @@ impl<C: HttpClient> Flow<C> {
     /// not answered in time (`push_timeout`) or aborted (`aborted`). Waits `interval_ms` before each poll, adding
     /// 5 s on every `slow_down`.
     ///
-    /// - `sleep(ms)` returns a future that resolves after `ms` milliseconds (or early when aborted);
+    /// - `sleep(ms)` returns a future that resolves after `ms` milliseconds;
     /// - `now()` is the current time in milliseconds (any epoch; `Date.now()` in JavaScript);
-    /// - `on_poll` hears about every unanswered poll;
-    /// - `is_aborted()` is checked before and after each sleep.
+    /// - `on_poll` hears about every unanswered poll.
     ///
     /// Any other error (network, rate limit, …) ends the wait and keeps the stage, so it can be called again.
-    pub async fn wait_for_push<S, F, N, P, A>(
+    /// To cancel the wait, drop the future: the stage changes only once a poll's answer has arrived, so a wait
+    /// dropped during a sleep or a poll leaves the flow as it was.
+    pub async fn wait_for_push<S, F, N, P>(
         &mut self,
         options: PushWaitOptions,
         mut sleep: S,
         mut now: N,
         mut on_poll: P,
-        mut is_aborted: A,
     ) -> Result<Tokens, Error>
     where
         S: FnMut(u64) -> F,
         F: Future<Output = ()>,
         N: FnMut() -> u64,
         P: FnMut(PushProgress),
-        A: FnMut() -> bool,
     {
         if options.interval_ms < MIN_PUSH_INTERVAL_MS {
-            return Err(Error::InvalidArgument { argument: "intervalMs", reason: "must be at least 1000" });
+            return Err(Error::InvalidArgument { argument: "interval_ms", reason: "must be at least 1000" });
         }
         if options.timeout_ms == 0 {
-            return Err(Error::InvalidArgument { argument: "timeoutMs", reason: "must be positive" });
+            return Err(Error::InvalidArgument { argument: "timeout_ms", reason: "must be positive" });
         }
-        self.pending_oob("waitForPush", false)?;
+        self.pending_oob("wait_for_push", false)?;
         let start = now();
         let mut interval = options.interval_ms;
         let mut attempt: u32 = 0;
         loop {
-            if is_aborted() {
-                return Err(Error::Aborted);
-            }
             let elapsed = now().saturating_sub(start);
             if elapsed.saturating_add(interval) > options.timeout_ms {
                 return Err(Error::PushTimeout { waited_ms: elapsed });
             }
             sleep(interval).await;
-            if is_aborted() {
-                return Err(Error::Aborted);
-            }
             attempt = attempt.saturating_add(1);
             let slow_down = match self.poll_push().await? {
                 PushPoll::Approved(tokens) => return Ok(tokens),
@@ -507,9 +505,9 @@ impl<C: HttpClient> Flow<C> {
     /// logging in with [`Config::for_mfa_api`]). Independent of the stage.
     pub async fn delete_authenticator(&self, access_token: &AccessToken, authenticator_id: &str) -> Result<(), Error> {
         if authenticator_id.trim().is_empty() {
-            return Err(Error::InvalidArgument { argument: "authenticatorId", reason: "is required" });
+            return Err(Error::InvalidArgument { argument: "authenticator_id", reason: "is required" });
         }
-        check_text("authenticatorId", authenticator_id)?;
+        check_text("authenticator_id", authenticator_id)?;
         let request = authenticators::delete_request(&self.state.config, access_token.expose(), authenticator_id);
         self.exchange(request, authenticators::parse_delete).await
     }
@@ -540,7 +538,7 @@ impl<C: HttpClient> Flow<C> {
     async fn finish(&mut self, request: HttpRequest, operation: Operation) -> Result<Tokens, Error> {
         let result = self.exchange(request, |response| token::parse_tokens(response, operation)).await;
         let tokens = self.stage_on_failure(result, operation)?;
-        self.reset(Stage::Authenticated);
+        self.end_login(Stage::Authenticated);
         Ok(tokens)
     }
 
@@ -561,7 +559,7 @@ impl<C: HttpClient> Flow<C> {
                 | Error::MfaTokenInvalid(_)
                 | Error::UserBlocked(_)
                 | Error::AccessDenied(_)
-                | Error::UnauthorizedClient(_) => self.reset(Stage::Failed),
+                | Error::UnauthorizedClient(_) => self.end_login(Stage::Failed),
                 Error::PushRejected(_) | Error::ChallengeExpired(_) => {
                     self.state.pending = None;
                     self.state.stage = Stage::MfaRequired;
@@ -573,7 +571,7 @@ impl<C: HttpClient> Flow<C> {
     }
 
     /// Enters `stage`, forgetting the `mfa_token` and everything tied to it.
-    fn reset(&mut self, stage: Stage) {
+    fn end_login(&mut self, stage: Stage) {
         self.state.stage = stage;
         self.state.mfa_token = None;
         self.state.requirements = None;
@@ -614,7 +612,7 @@ impl<C: HttpClient> Flow<C> {
         let Some(found) = self.state.authenticators.iter().find(|a| matches(a)) else {
             return Err(match target {
                 ChallengeTarget::Id(_) => Error::InvalidArgument {
-                    argument: "authenticatorId",
+                    argument: "authenticator_id",
                     reason: "is not one of the user's authenticators",
                 },
                 ChallengeTarget::Kind(_) => Error::InvalidArgument {
@@ -625,7 +623,7 @@ impl<C: HttpClient> Flow<C> {
         };
         if !found.active {
             return Err(Error::InvalidArgument {
-                argument: "authenticatorId",
+                argument: "authenticator_id",
                 reason: "is not active (enrolled but never confirmed)",
             });
         }
@@ -634,8 +632,8 @@ impl<C: HttpClient> Flow<C> {
 }
 
 const RECOVERY_NOT_CHALLENGEABLE: Error = Error::InvalidArgument {
-    argument: "authenticatorId",
-    reason: "recovery codes are not challenged: call verifyRecoveryCode",
+    argument: "authenticator_id",
+    reason: "is a recovery code, which is not challenged: verify the recovery code directly",
 };
 
 fn parse_state(state: &str) -> Result<State, Error> {
@@ -684,7 +682,7 @@ fn normalize_phone(phone: &str) -> Result<String, Error> {
     let digits = phone.strip_prefix('+').unwrap_or_default();
     if !(7..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.starts_with('0') {
         return Err(Error::InvalidArgument {
-            argument: "phoneNumber",
+            argument: "phone_number",
             reason: "must be in international E.164 form, e.g. +15551234567",
         });
     }

@@ -33,7 +33,7 @@ fn password_grant_of_a_public_client() {
     assert_eq!(
         form_body(&request),
         "grant_type=password&client_id=CLIENT123&username=alice%40example.com\
-         &password=p%40ss+w%26rd%3D1%2B%C3%A9&scope=openid+profile+email"
+         &password=p%40ss%20w%26rd%3D1%2B%C3%A9&scope=openid%20profile%20email"
     );
     assert_eq!(request.timeout_ms, None);
 }
@@ -64,7 +64,7 @@ fn password_realm_grant_of_a_confidential_client_with_everything() {
         form_body(&request),
         "grant_type=http%3A%2F%2Fauth0.com%2Foauth%2Fgrant-type%2Fpassword-realm&client_id=CLIENT123\
          &client_secret=client-secret-VALUE-42&username=alice&password=pw&realm=Username-Password-Authentication\
-         &audience=https%3A%2F%2Fapi.example.com&scope=openid+offline_access"
+         &audience=https%3A%2F%2Fapi.example.com&scope=openid%20offline_access"
     );
     assert_eq!(request.timeout_ms, Some(15_000));
 }
@@ -84,7 +84,7 @@ fn mfa_api_token_request_asks_for_the_mfa_audience_and_scopes() {
     assert_eq!(
         form_body(&request),
         "grant_type=password&client_id=CLIENT123&username=alice&password=pw\
-         &audience=https%3A%2F%2Ftenant.auth0.com%2Fmfa%2F&scope=enroll+read%3Aauthenticators+remove%3Aauthenticators"
+         &audience=https%3A%2F%2Ftenant.auth0.com%2Fmfa%2F&scope=enroll%20read%3Aauthenticators%20remove%3Aauthenticators"
     );
 }
 
@@ -272,10 +272,10 @@ fn domains_are_normalised_and_plain_http_is_loopback_only() {
 #[test]
 fn config_refuses_missing_client_id_and_header_injection() {
     let missing = Config::new(ConfigOptions { client_id: " ".into(), ..options() }).unwrap_err();
-    assert_eq!(missing.to_string(), "invalid clientId: is required");
+    assert_eq!(missing.to_string(), "invalid client_id: is required");
     let injected =
         Config::new(ConfigOptions { forwarded_for: Some("1.2.3.4\r\nx-evil: 1".into()), ..options() }).unwrap_err();
-    assert_eq!(injected.to_string(), "invalid forwardedFor: must not contain control characters");
+    assert_eq!(injected.to_string(), "invalid forwarded_for: must not contain control characters");
     let zero = Config::new(ConfigOptions { timeout_ms: Some(0), ..options() }).unwrap_err();
     assert_eq!(zero.code(), "invalid_argument");
     let config =

@@ -60,7 +60,7 @@ fn login_without_mfa_returns_tokens() {
     assert_eq!(
         form_body(&http.request(0)),
         format!(
-            "grant_type=password&client_id=CLIENT123&username=alice&password={}&scope=openid+profile+email",
+            "grant_type=password&client_id=CLIENT123&username=alice&password={}&scope=openid%20profile%20email",
             enc(PASSWORD)
         )
     );
@@ -137,7 +137,7 @@ fn full_otp_enrollment() {
 
     // Done: further MFA steps are refused without a request.
     let error = block_on(flow.verify_otp("123456".into())).unwrap_err();
-    assert_eq!(error.to_string(), "verifyOtp is not allowed in stage authenticated");
+    assert_eq!(error.to_string(), "verify_otp is not allowed in stage authenticated");
     assert_eq!(http.count(), 4);
 }
 
@@ -191,8 +191,11 @@ fn challenge_by_id_sends_the_right_type_for_each_authenticator() {
     assert_eq!(http.count(), 4, "the cached list was used");
 
     for (id, message) in [
-        ("email|dev_old", "invalid authenticatorId: is not active (enrolled but never confirmed)"),
-        ("recovery-code|dev_rc", "invalid authenticatorId: recovery codes are not challenged: call verifyRecoveryCode"),
+        ("email|dev_old", "invalid authenticator_id: is not active (enrolled but never confirmed)"),
+        (
+            "recovery-code|dev_rc",
+            "invalid authenticator_id: is a recovery code, which is not challenged: verify the recovery code directly",
+        ),
     ] {
         let error = block_on(flow.challenge(ChallengeTarget::Id(id.into()))).unwrap_err();
         assert_eq!(error.to_string(), message);
@@ -268,13 +271,13 @@ fn bad_inputs_are_refused_before_any_request() {
     let http = MockHttp::new();
     let mut flow = logged_in(&http);
     let cases: Vec<(auth0_mfa_wasm::error::Error, &str)> = vec![
-        (block_on(flow.enroll(EnrollTarget::Sms { phone_number: "555-1234".into() })).unwrap_err(), "phoneNumber"),
-        (block_on(flow.enroll(EnrollTarget::Voice { phone_number: "+12ab".into() })).unwrap_err(), "phoneNumber"),
+        (block_on(flow.enroll(EnrollTarget::Sms { phone_number: "555-1234".into() })).unwrap_err(), "phone_number"),
+        (block_on(flow.enroll(EnrollTarget::Voice { phone_number: "+12ab".into() })).unwrap_err(), "phone_number"),
         (block_on(flow.enroll(EnrollTarget::Email { email: "not an email".into() })).unwrap_err(), "email"),
         (block_on(flow.verify_otp("".into())).unwrap_err(), "code"),
         (block_on(flow.verify_otp("12;34".into())).unwrap_err(), "code"),
-        (block_on(flow.verify_recovery_code("  ".into())).unwrap_err(), "recoveryCode"),
-        (block_on(flow.challenge(ChallengeTarget::Id(" ".into()))).unwrap_err(), "authenticatorId"),
+        (block_on(flow.verify_recovery_code("  ".into())).unwrap_err(), "recovery_code"),
+        (block_on(flow.challenge(ChallengeTarget::Id(" ".into()))).unwrap_err(), "authenticator_id"),
     ];
     for (error, argument) in cases {
         assert_eq!(error.code(), "invalid_argument");
@@ -540,7 +543,7 @@ fn mfa_api_login_asks_for_the_mfa_audience() {
     let mut flow = Flow::new(config().for_mfa_api(), &http);
     block_on(flow.login("alice", Password::new("pw"))).unwrap();
     assert!(form_body(&http.last()).ends_with(
-        "&audience=https%3A%2F%2Ftenant.auth0.com%2Fmfa%2F&scope=enroll+read%3Aauthenticators+remove%3Aauthenticators"
+        "&audience=https%3A%2F%2Ftenant.auth0.com%2Fmfa%2F&scope=enroll%20read%3Aauthenticators%20remove%3Aauthenticators"
     ));
 }
 

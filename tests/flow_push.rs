@@ -8,8 +8,11 @@ use auth0_mfa_wasm::api::token::PushPoll;
 use auth0_mfa_wasm::api::{AuthenticatorKind, Password};
 use auth0_mfa_wasm::error::Error;
 use auth0_mfa_wasm::flow::{ChallengeTarget, Flow, PushProgress, PushWaitOptions, Stage};
+use auth0_mfa_wasm::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
 use common::*;
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
 
 const PENDING: &str = r#"{"error":"authorization_pending","error_description":"Authorization pending: please repeat the request in a few seconds."}"#;
 const SLOW_DOWN: &str = r#"{"error":"slow_down","error_description":"You are polling faster than allowed"}"#;
@@ -26,12 +29,7 @@ impl Clock {
         Self { now: Cell::new(1_700_000_000_000), sleeps: RefCell::new(Vec::new()), progress: RefCell::new(Vec::new()) }
     }
 
-    fn wait(
-        &self,
-        flow: &mut Flow<&MockHttp>,
-        options: PushWaitOptions,
-        aborted: impl FnMut() -> bool,
-    ) -> Result<auth0_mfa_wasm::api::Tokens, Error> {
+    fn wait(&self, flow: &mut Flow<&MockHttp>, options: PushWaitOptions) -> Result<auth0_mfa_wasm::api::Tokens, Error> {
         block_on(flow.wait_for_push(
             options,
             |ms| {
@@ -41,7 +39,6 @@ impl Clock {
             },
             || self.now.get(),
             |p| self.progress.borrow_mut().push(p),
-            aborted,
         ))
     }
 }
@@ -62,6 +59,19 @@ fn push_challenged(http: &MockHttp) -> Flow<&MockHttp> {
     flow
 }
 
+/// Takes every request and never answers it.
+#[derive(Default)]
+struct Unanswered {
+    sent: Cell<u32>,
+}
+
+impl HttpClient for Unanswered {
+    fn send(&self, _: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+        self.sent.set(self.sent.get() + 1);
+        std::future::pending()
+    }
+}
+
 fn poll_body() -> String {
     format!(
         "grant_type=http%3A%2F%2Fauth0.com%2Foauth%2Fgrant-type%2Fmfa-oob&client_id=CLIENT123&mfa_token={}&oob_code={}",
@@ -76,7 +86,7 @@ fn pending_then_slow_down_then_approved_backs_off_by_five_seconds() {
     let mut flow = push_challenged(&http);
     http.reply(400, PENDING).reply(429, SLOW_DOWN).reply(400, PENDING).reply(200, &tokens_body());
     let clock = Clock::new();
-    let tokens = clock.wait(&mut flow, PushWaitOptions::default(), || false).unwrap();
+    let tokens = clock.wait(&mut flow, PushWaitOptions::default()).unwrap();
     assert_eq!(tokens.access_token.expose(), ACCESS_TOKEN);
     assert_eq!(*clock.sleeps.borrow(), [5_000, 5_000, 10_000, 10_000]);
     assert_eq!(
@@ -99,7 +109,7 @@ fn every_slow_down_adds_five_seconds() {
     let mut flow = push_challenged(&http);
     http.reply(400, SLOW_DOWN).reply(400, SLOW_DOWN).reply(200, &tokens_body());
     let clock = Clock::new();
-    clock.wait(&mut flow, PushWaitOptions { interval_ms: 2_000, timeout_ms: 60_000 }, || false).unwrap();
+    clock.wait(&mut flow, PushWaitOptions { interval_ms: 2_000, timeout_ms: 60_000 }).unwrap();
     assert_eq!(*clock.sleeps.borrow(), [2_000, 7_000, 12_000]);
 }
 
@@ -111,7 +121,7 @@ fn rejected_push_stops_and_returns_to_mfa_required() {
         http.reply(400, PENDING);
         http.reply(400, &format!(r#"{{"error":"{code}","error_description":"MFA Authorization rejected."}}"#));
         let clock = Clock::new();
-        let error = clock.wait(&mut flow, PushWaitOptions::default(), || false).unwrap_err();
+        let error = clock.wait(&mut flow, PushWaitOptions::default()).unwrap_err();
         assert!(error.is_push_rejected(), "{code}: {error:?}");
         assert_eq!(flow.stage(), Stage::MfaRequired);
         assert!(flow.pending().is_none());
@@ -126,8 +136,7 @@ fn unanswered_push_times_out_and_keeps_the_stage() {
     let mut flow = push_challenged(&http);
     http.reply(400, PENDING).reply(400, PENDING);
     let clock = Clock::new();
-    let error =
-        clock.wait(&mut flow, PushWaitOptions { interval_ms: 5_000, timeout_ms: 12_000 }, || false).unwrap_err();
+    let error = clock.wait(&mut flow, PushWaitOptions { interval_ms: 5_000, timeout_ms: 12_000 }).unwrap_err();
     assert!(matches!(error, Error::PushTimeout { waited_ms: 10_000 }), "{error:?}");
     assert_eq!(error.code(), "push_timeout");
     assert_eq!(*clock.sleeps.borrow(), [5_000, 5_000]);
@@ -136,27 +145,48 @@ fn unanswered_push_times_out_and_keeps_the_stage() {
 }
 
 #[test]
-fn abort_stops_before_the_next_poll() {
+fn a_wait_dropped_during_a_sleep_leaves_the_flow_as_it_was() {
     let http = MockHttp::new();
     let mut flow = push_challenged(&http);
     http.reply(400, PENDING).reply(400, PENDING);
-    let clock = Clock::new();
-    let checks = Cell::new(0);
-    // Aborted during the third sleep: the checks are before and after each sleep.
-    let error = clock
-        .wait(&mut flow, PushWaitOptions::default(), || {
-            checks.set(checks.get() + 1);
-            checks.get() >= 6
-        })
-        .unwrap_err();
-    assert_eq!(error.code(), "aborted");
-    assert_eq!(clock.sleeps.borrow().len(), 3);
-    assert_eq!(http.count(), 5, "two polls, none after the abort");
+    let sleeps = Cell::new(0);
+    {
+        // The third sleep never ends: the caller cancels there, by dropping the wait.
+        let mut waiting = std::pin::pin!(flow.wait_for_push(
+            PushWaitOptions::default(),
+            |_| {
+                sleeps.set(sleeps.get() + 1);
+                let last = sleeps.get() >= 3;
+                std::future::poll_fn(move |_| if last { Poll::Pending } else { Poll::Ready(()) })
+            },
+            || 0,
+            |_| {},
+        ));
+        let mut cx = Context::from_waker(Waker::noop());
+        for _ in 0..100 {
+            assert!(waiting.as_mut().poll(&mut cx).is_pending());
+        }
+    }
+    assert_eq!(sleeps.get(), 3);
+    assert_eq!(http.count(), 5, "two polls, none after the cancel");
     assert_eq!(flow.stage(), Stage::Challenged);
+    http.reply(200, &tokens_body());
+    assert!(Clock::new().wait(&mut flow, PushWaitOptions::default()).is_ok(), "the wait can start again");
+}
 
-    let clock = Clock::new();
-    assert_eq!(clock.wait(&mut flow, PushWaitOptions::default(), || true).unwrap_err().code(), "aborted");
-    assert!(clock.sleeps.borrow().is_empty());
+#[test]
+fn a_wait_dropped_during_a_poll_leaves_the_flow_as_it_was() {
+    let state = push_challenged(&MockHttp::new()).save();
+    let http = Unanswered::default();
+    let mut flow = Flow::restore_with_config(&state, config(), &http).unwrap();
+    {
+        let mut waiting =
+            std::pin::pin!(flow.wait_for_push(PushWaitOptions::default(), |_| std::future::ready(()), || 0, |_| {},));
+        assert!(waiting.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+    }
+    assert_eq!(http.sent.get(), 1, "the poll was sent and never answered");
+    assert_eq!(flow.stage(), Stage::Challenged);
+    assert_eq!(flow.save(), state, "nothing of the login changed");
 }
 
 #[test]
@@ -164,7 +194,7 @@ fn expiry_during_polling_fails_the_login() {
     let http = MockHttp::new();
     let mut flow = push_challenged(&http);
     http.reply(400, PENDING).reply(403, r#"{"error":"expired_token","error_description":"mfa_token is expired"}"#);
-    let error = Clock::new().wait(&mut flow, PushWaitOptions::default(), || false).unwrap_err();
+    let error = Clock::new().wait(&mut flow, PushWaitOptions::default()).unwrap_err();
     assert!(error.is_mfa_token_expired());
     assert_eq!(flow.stage(), Stage::Failed);
 }
@@ -174,11 +204,11 @@ fn network_error_ends_the_wait_but_keeps_the_stage() {
     let http = MockHttp::new();
     let mut flow = push_challenged(&http);
     http.fail(auth0_mfa_wasm::http::TransportError::Network("offline".into()));
-    let error = Clock::new().wait(&mut flow, PushWaitOptions::default(), || false).unwrap_err();
+    let error = Clock::new().wait(&mut flow, PushWaitOptions::default()).unwrap_err();
     assert_eq!(error.code(), "network_error");
     assert_eq!(flow.stage(), Stage::Challenged);
     http.reply(200, &tokens_body());
-    assert!(Clock::new().wait(&mut flow, PushWaitOptions::default(), || false).is_ok());
+    assert!(Clock::new().wait(&mut flow, PushWaitOptions::default()).is_ok());
 }
 
 #[test]
@@ -213,7 +243,7 @@ fn push_enrollment_is_confirmed_by_polling() {
     let mut flow = Flow::restore_with_config(&saved, config(), &http).unwrap();
     http.reply(400, PENDING).reply(200, &tokens_body());
     let clock = Clock::new();
-    clock.wait(&mut flow, PushWaitOptions::default(), || false).unwrap();
+    clock.wait(&mut flow, PushWaitOptions::default()).unwrap();
     assert_eq!(flow.stage(), Stage::Authenticated);
     assert_eq!(form_body(&http.last()), poll_body());
 }
@@ -223,12 +253,12 @@ fn wait_refuses_bad_options_and_non_push_stages() {
     let http = MockHttp::new();
     let mut flow = push_challenged(&http);
     let clock = Clock::new();
-    let error = clock.wait(&mut flow, PushWaitOptions { interval_ms: 100, timeout_ms: 1_000 }, || false).unwrap_err();
-    assert_eq!(error.to_string(), "invalid intervalMs: must be at least 1000");
-    let error = clock.wait(&mut flow, PushWaitOptions { interval_ms: 5_000, timeout_ms: 0 }, || false).unwrap_err();
+    let error = clock.wait(&mut flow, PushWaitOptions { interval_ms: 100, timeout_ms: 1_000 }).unwrap_err();
+    assert_eq!(error.to_string(), "invalid interval_ms: must be at least 1000");
+    let error = clock.wait(&mut flow, PushWaitOptions { interval_ms: 5_000, timeout_ms: 0 }).unwrap_err();
     assert_eq!(error.code(), "invalid_argument");
     let mut fresh = Flow::new(config(), &http);
-    assert_eq!(clock.wait(&mut fresh, PushWaitOptions::default(), || false).unwrap_err().code(), "invalid_state");
+    assert_eq!(clock.wait(&mut fresh, PushWaitOptions::default()).unwrap_err().code(), "invalid_state");
     assert!(clock.sleeps.borrow().is_empty());
     assert_eq!(http.count(), 3);
 }
@@ -239,7 +269,7 @@ fn pending_answered_with_200_keeps_polling() {
     let mut flow = push_challenged(&http);
     http.reply(200, PENDING).reply(200, SLOW_DOWN).reply(200, &tokens_body());
     let clock = Clock::new();
-    clock.wait(&mut flow, PushWaitOptions::default(), || false).unwrap();
+    clock.wait(&mut flow, PushWaitOptions::default()).unwrap();
     assert_eq!(*clock.sleeps.borrow(), [5_000, 5_000, 10_000]);
     assert_eq!(flow.stage(), Stage::Authenticated);
 }
@@ -249,7 +279,7 @@ fn an_expired_oob_code_while_polling_returns_to_mfa_required() {
     let http = MockHttp::new();
     let mut flow = push_challenged(&http);
     http.reply(400, PENDING).reply(403, r#"{"error":"expired_token","error_description":"oob_code is expired"}"#);
-    let error = Clock::new().wait(&mut flow, PushWaitOptions::default(), || false).unwrap_err();
+    let error = Clock::new().wait(&mut flow, PushWaitOptions::default()).unwrap_err();
     assert!(error.is_challenge_expired(), "{error:?}");
     assert_eq!(flow.stage(), Stage::MfaRequired);
     assert!(flow.pending().is_none());

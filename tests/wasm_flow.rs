@@ -535,7 +535,12 @@ async fn bad_arguments_are_typed_errors_and_steps_out_of_order_are_refused() {
     let (_, client_id) = setup("[]", "").await;
     let client = client(&client_id, &[]);
     assert_eq!(code_of(client.login(42.into(), PASSWORD.into())).await, "invalid_argument");
-    assert_eq!(code_of(client.verify_otp("123456".into())).await, "invalid_state");
+    let out_of_order = fails(client.verify_otp("123456".into())).await;
+    assert_eq!(text(&out_of_order, "code"), "invalid_state");
+    // The core names the step verify_otp; JavaScript reads the name it calls.
+    assert_eq!(text(&out_of_order, "message"), "verifyOtp is not allowed in stage start");
+    let error = fails(client.delete_authenticator("an-access-token".into(), "  ".into())).await;
+    assert_eq!(text(&error, "message"), "invalid authenticatorId: is required");
     assert_eq!(code_of(client.enroll(json(r#"{"type":"fax"}"#))).await, "invalid_argument");
     let options = Object::new();
     Reflect::set(&options, &"domain".into(), &"http://example.com".into()).unwrap();

@@ -107,7 +107,10 @@ fn facade_hotp_verify_looks_ahead_only_by_default() {
     let ahead = hotp.verify("254676".into(), None).unwrap();
     assert_eq!((field(&ahead, "delta"), field(&ahead, "counter")), (Some(1.0), Some(5.0)));
     let wide = Some(object(&[("lookBehind", 11.into())]));
-    assert_eq!(code_of(hotp.verify("969429".into(), wide).unwrap_err()), "invalid_option");
+    let error = hotp.verify("969429".into(), wide).unwrap_err();
+    assert_eq!(code_of(error.clone()), "invalid_option");
+    let message = Reflect::get(&error, &"message".into()).unwrap().as_string();
+    assert_eq!(message.as_deref(), Some("option lookBehind must be a whole number from 0 to 10"));
 }
 
 #[wasm_bindgen_test]

@@ -52,11 +52,11 @@ pub struct Config {
 impl Config {
     pub fn new(options: ConfigOptions) -> Result<Self, Error> {
         let base_url = normalize_domain(&options.domain)?;
-        let client_id = required("clientId", options.client_id)?;
+        let client_id = required("client_id", options.client_id)?;
         let client_secret = match options.client_secret {
             Some(secret) if secret.is_empty() => None,
             Some(secret) => {
-                check_text("clientSecret", secret.expose())?;
+                check_text("client_secret", secret.expose())?;
                 Some(secret)
             }
             None => None,
@@ -66,7 +66,7 @@ impl Config {
             Some(scope) => optional("scope", Some(scope))?,
         };
         if options.timeout_ms == Some(0) {
-            return Err(Error::InvalidArgument { argument: "timeoutMs", reason: "must be a positive whole number" });
+            return Err(Error::InvalidArgument { argument: "timeout_ms", reason: "must be a positive whole number" });
         }
         Ok(Self {
             base_url,
@@ -76,7 +76,7 @@ impl Config {
             audience: optional("audience", options.audience)?,
             scope,
             realm: optional("realm", options.realm)?,
-            forwarded_for: optional("forwardedFor", options.forwarded_for)?,
+            forwarded_for: optional("forwarded_for", options.forwarded_for)?,
             timeout_ms: options.timeout_ms,
         })
     }

@@ -131,7 +131,8 @@ fn has(haystack: &str, needle: &str) -> bool {
     super::find(haystack, needle).is_some()
 }
 
-/// Turns a non-success response of `operation` into the matching [`Error`].
+/// Turns a non-success response of `operation` into the matching [`Error`]: a redirect or an unreadable body here,
+/// `mfa_required` with its token, and any other error body by the first rule of a table (`RULES`) that matches it.
 pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
     let status = response.status;
     if (300..400).contains(&status) {
@@ -142,78 +143,211 @@ pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
         Ok(value) => (ResponseProblem::WrongShape, ErrorBody::from_answer(value).ok()),
         Err(e) => (problem_of(text, e), None),
     };
-    // A 401 to a call whose bearer is the mfa_token refuses that token, whatever the body says (often nothing).
-    let refused_mfa_token = status == 401 && operation.bears_mfa_token();
-    let Some(body) = body else {
+    let (kind, detail) = match body {
+        Some(body) => {
+            let error = body.error.unwrap_or_default();
+            let description =
+                body.error_description.filter(|d| !d.is_empty()).or(body.message.filter(|d| !d.is_empty()));
+            if error == "mfa_required" {
+                return match body.mfa_token {
+                    Some(mfa_token) if !mfa_token.is_empty() => Error::MfaRequired(Box::new(MfaRequired {
+                        status,
+                        description,
+                        mfa_token,
+                        requirements: body.mfa_requirements.as_ref().and_then(MfaRequirements::from_answer),
+                    })),
+                    _ => invalid(response, ResponseProblem::WrongShape, "an mfa_token with mfa_required"),
+                };
+            }
+            let lower = description.as_deref().unwrap_or_default().to_ascii_lowercase();
+            let kind = first_rule(operation, status, &error, &lower).map_or(Kind::Auth0, |rule| rule.4);
+            (kind, Auth0Detail { status, error, description })
+        }
         // A 429 is a rate limit whatever the body; anything else unreadable is an invalid response.
-        if status == 429 {
-            let detail = Auth0Detail { status, error: "too_many_requests".into(), description: None };
-            return Error::RateLimited { detail, retry_after: retry_after(response) };
+        None if status == 429 => {
+            (Kind::RateLimited, Auth0Detail { status, error: "too_many_requests".into(), description: None })
         }
-        if refused_mfa_token {
-            return Error::MfaTokenInvalid(Auth0Detail { status, error: String::new(), description: None });
+        // A 401 to a call whose bearer is the mfa_token refuses that token even without a body (see `RULES`).
+        None if status == 401 && operation.bears_mfa_token() => {
+            (Kind::MfaTokenInvalid, Auth0Detail { status, error: String::new(), description: None })
         }
-        return invalid(response, problem, "an Auth0 error body");
+        None => return invalid(response, problem, "an Auth0 error body"),
     };
-    let error = body.error.unwrap_or_default();
-    let description = body.error_description.filter(|d| !d.is_empty()).or(body.message.filter(|d| !d.is_empty()));
-    if error == "mfa_required" {
-        return match body.mfa_token {
-            Some(mfa_token) if !mfa_token.is_empty() => Error::MfaRequired(Box::new(MfaRequired {
-                status,
-                description,
-                mfa_token,
-                requirements: body.mfa_requirements.as_ref().and_then(MfaRequirements::from_answer),
-            })),
-            _ => invalid(response, ResponseProblem::WrongShape, "an mfa_token with mfa_required"),
-        };
+    match kind {
+        Kind::AlreadyEnrolled => Error::AlreadyEnrolled(detail),
+        Kind::EnrollmentRequired => Error::EnrollmentRequired(detail),
+        Kind::InvalidCredentials => Error::InvalidCredentials(detail),
+        Kind::TooManyAttempts => Error::TooManyAttempts(detail),
+        Kind::RateLimited => Error::RateLimited { retry_after: retry_after(response), detail },
+        Kind::PasswordLeaked => Error::PasswordLeaked(detail),
+        Kind::VerificationRequired => Error::VerificationRequired(detail),
+        Kind::UnauthorizedClient => Error::UnauthorizedClient(detail),
+        Kind::AuthorizationPending => Error::AuthorizationPending(detail),
+        Kind::SlowDown => Error::SlowDown(detail),
+        Kind::UserBlocked => Error::UserBlocked(detail),
+        Kind::PushRejected => Error::PushRejected(detail),
+        Kind::ChallengeExpired => Error::ChallengeExpired(detail),
+        Kind::MfaTokenExpired => Error::MfaTokenExpired(detail),
+        Kind::MfaTokenInvalid => Error::MfaTokenInvalid(detail),
+        Kind::InvalidCode => Error::InvalidCode(detail),
+        Kind::AccessDenied => Error::AccessDenied(detail),
+        Kind::ServerError => Error::ServerError(detail),
+        Kind::NotAnErrorBody => invalid(response, ResponseProblem::WrongShape, "an Auth0 error body"),
+        Kind::Auth0 => Error::Auth0(detail),
     }
-    let lower = description.as_deref().unwrap_or_default().to_ascii_lowercase();
-    let detail = Auth0Detail { status, error, description };
-    let has = |needle: &str| has(&lower, needle);
-    let blocked = has("user is blocked") || has("blocked user");
-    let mfa_token = operation.sends_mfa_token();
-    let push_poll = operation == Operation::OobGrant { binding: false };
-    // The oob_code expired, is unknown or is another transaction's: no binding code can ever work for it.
-    let challenge_gone = matches!(operation, Operation::OobGrant { .. })
-        && has("oob_code")
-        && (has("expired") || has("match") || has("invalid oob_code"));
-    match detail.error.as_str() {
+}
+
+/// One row of [`RULES`]: the calls and the statuses it applies to, the `error` values (`|` between them, `-` for no
+/// `error`) and words of the description (lower case: `|` between alternatives, `,` between words that must all be
+/// there), then the error it gives. [`ANY`] for either text matches anything.
+///
+/// Plain text rather than lists of strings: a table of slices costs the shipped wasm more than its code saves.
+struct Rule(Calls, Statuses, &'static str, &'static str, Kind);
+
+/// Any `error`, or any description.
+const ANY: &str = "";
+
+/// Which calls a [`Rule`] applies to.
+#[derive(Clone, Copy)]
+enum Calls {
+    AnyCall,
+    Associate,
+    /// The mfa-oob grant, with a binding code or polling.
+    OobGrant,
+    /// The mfa-oob grant polling for the answer to a push notification.
+    PushPoll,
+    /// Calls that send the `mfa_token`: token errors are about the MFA session.
+    SendingMfaToken,
+    /// Grants that check a one-time, binding or recovery code.
+    CheckingCode,
+    /// Calls whose bearer is the `mfa_token`.
+    BearingMfaToken,
+}
+
+/// Which HTTP statuses a [`Rule`] applies to.
+#[derive(Clone, Copy)]
+enum Statuses {
+    AnyStatus,
+    Is401,
+    Is429,
+    Is5xx,
+}
+
+/// The error a [`Rule`] gives: the [`Error`] variant of that name, with what Auth0 answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    AlreadyEnrolled,
+    EnrollmentRequired,
+    InvalidCredentials,
+    TooManyAttempts,
+    /// With when to retry, from the response's headers.
+    RateLimited,
+    PasswordLeaked,
+    VerificationRequired,
+    UnauthorizedClient,
+    AuthorizationPending,
+    SlowDown,
+    UserBlocked,
+    PushRejected,
+    ChallengeExpired,
+    MfaTokenExpired,
+    MfaTokenInvalid,
+    InvalidCode,
+    AccessDenied,
+    ServerError,
+    /// [`Error::InvalidResponse`]: JSON that names no `error` is not an Auth0 error body.
+    NotAnErrorBody,
+    Auth0,
+}
+
+/// Auth0's error answers (`auth0-mfa-api.md`), one a row: call, status, `error`, description, then the error. The
+/// first row that matches wins, so a narrower row comes before a broader one it overlaps; when none matches, the
+/// error is [`Error::Auth0`].
+#[rustfmt::skip]
+static RULES: &[Rule] = {
+    use Calls::*;
+    use Kind::*;
+    use Statuses::*;
+    &[
         // Auth0 has not documented this answer's code or status; the description is the one stable part.
-        _ if operation == Operation::Associate && has("already enrolled") => Error::AlreadyEnrolled(detail),
-        "unsupported_challenge_type" | "association_required" => Error::EnrollmentRequired(detail),
-        "invalid_user_password" => Error::InvalidCredentials(detail),
-        "too_many_attempts" | "too_many_logins" => Error::TooManyAttempts(detail),
-        "too_many_requests" => Error::RateLimited { retry_after: retry_after(response), detail },
-        "password_leaked" => Error::PasswordLeaked(detail),
-        "requires_verification" | "requires_validation" => Error::VerificationRequired(detail),
-        "unauthorized_client" => Error::UnauthorizedClient(detail),
-        "authorization_pending" => Error::AuthorizationPending(detail),
-        "slow_down" => Error::SlowDown(detail),
-        "blocked_user" => Error::UserBlocked(detail),
-        "unauthorized" | "invalid_grant" | "access_denied" if blocked => Error::UserBlocked(detail),
-        "invalid_grant" | "access_denied" if push_poll && has("rejected") => Error::PushRejected(detail),
-        "expired_token" | "invalid_grant" | "invalid_request" if challenge_gone => Error::ChallengeExpired(detail),
-        "expired_token" if mfa_token => Error::MfaTokenExpired(detail),
-        "invalid_grant" if mfa_token && has("expired") => Error::MfaTokenExpired(detail),
-        "invalid_grant" if mfa_token && (has("malformed") || has("mfa_token")) => Error::MfaTokenInvalid(detail),
-        "invalid_request" if mfa_token && has("mfa_token") && has("not issued") => Error::MfaTokenInvalid(detail),
-        "invalid_grant" if has("wrong email or password") || has("wrong username or password") => {
-            Error::InvalidCredentials(detail)
-        }
-        "invalid_grant" if has("otp_code") || has("binding_code") || has("recovery") || has("invalid otp") => {
-            Error::InvalidCode(detail)
-        }
+        Rule(Associate, AnyStatus, ANY, "already enrolled", AlreadyEnrolled),
+        Rule(AnyCall, AnyStatus, "unsupported_challenge_type|association_required", ANY, EnrollmentRequired),
+        Rule(AnyCall, AnyStatus, "invalid_user_password", ANY, InvalidCredentials),
+        Rule(AnyCall, AnyStatus, "too_many_attempts|too_many_logins", ANY, TooManyAttempts),
+        Rule(AnyCall, AnyStatus, "too_many_requests", ANY, RateLimited),
+        Rule(AnyCall, AnyStatus, "password_leaked", ANY, PasswordLeaked),
+        Rule(AnyCall, AnyStatus, "requires_verification|requires_validation", ANY, VerificationRequired),
+        Rule(AnyCall, AnyStatus, "unauthorized_client", ANY, UnauthorizedClient),
+        Rule(AnyCall, AnyStatus, "authorization_pending", ANY, AuthorizationPending),
+        Rule(AnyCall, AnyStatus, "slow_down", ANY, SlowDown),
+        // Each endpoint blocks a user with its own code; the description says so where the code does not.
+        Rule(AnyCall, AnyStatus, "blocked_user", ANY, UserBlocked),
+        Rule(AnyCall, AnyStatus, "unauthorized|invalid_grant|access_denied",
+            "user is blocked|blocked user", UserBlocked),
+        // The docs answer a rejected push with invalid_grant, a live tenant with access_denied.
+        Rule(PushPoll, AnyStatus, "invalid_grant|access_denied", "rejected", PushRejected),
+        // The oob_code expired, is unknown or is another transaction's: no binding code can ever work for it.
+        Rule(OobGrant, AnyStatus, "expired_token|invalid_grant|invalid_request",
+            "oob_code,expired|match|invalid oob_code", ChallengeExpired),
+        Rule(SendingMfaToken, AnyStatus, "expired_token", ANY, MfaTokenExpired),
+        Rule(SendingMfaToken, AnyStatus, "invalid_grant", "expired", MfaTokenExpired),
+        Rule(SendingMfaToken, AnyStatus, "invalid_grant", "malformed|mfa_token", MfaTokenInvalid),
+        Rule(SendingMfaToken, AnyStatus, "invalid_request", "mfa_token,not issued", MfaTokenInvalid),
+        Rule(AnyCall, AnyStatus, "invalid_grant",
+            "wrong email or password|wrong username or password", InvalidCredentials),
+        Rule(AnyCall, AnyStatus, "invalid_grant", "otp_code|binding_code|recovery|invalid otp", InvalidCode),
         // Auth0 does not document the description of a wrong recovery code; on a code-checking grant an otherwise
         // unexplained invalid_grant is the code.
-        "invalid_grant" if operation.checks_code() => Error::InvalidCode(detail),
-        "access_denied" => Error::AccessDenied(detail),
-        "" | "unauthorized" | "Unauthorized" | "invalid_token" if refused_mfa_token => Error::MfaTokenInvalid(detail),
-        "server_error" | "temporarily_unavailable" => Error::ServerError(detail),
-        _ if status == 429 => Error::RateLimited { retry_after: retry_after(response), detail },
-        _ if status >= 500 => Error::ServerError(detail),
-        _ if detail.error.is_empty() => invalid(response, ResponseProblem::WrongShape, "an Auth0 error body"),
-        _ => Error::Auth0(detail),
+        Rule(CheckingCode, AnyStatus, "invalid_grant", ANY, InvalidCode),
+        Rule(AnyCall, AnyStatus, "access_denied", ANY, AccessDenied),
+        // A 401 to a call whose bearer is the mfa_token refuses that token, whatever the body says (often nothing).
+        Rule(BearingMfaToken, Is401, "-|unauthorized|Unauthorized|invalid_token", ANY, MfaTokenInvalid),
+        Rule(AnyCall, AnyStatus, "server_error|temporarily_unavailable", ANY, ServerError),
+        // Only an answer that no row above explains is classified on its status.
+        Rule(AnyCall, Is429, ANY, ANY, RateLimited),
+        Rule(AnyCall, Is5xx, ANY, ANY, ServerError),
+        Rule(AnyCall, AnyStatus, "-", ANY, NotAnErrorBody),
+    ]
+};
+
+/// The first of [`RULES`] that matches; `description` is lower case.
+fn first_rule(operation: Operation, status: u16, error: &str, description: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|rule| rule.matches(operation, status, error, description))
+}
+
+impl Rule {
+    fn matches(&self, operation: Operation, status: u16, error: &str, description: &str) -> bool {
+        let Rule(calls, statuses, errors, words, _) = self;
+        calls.include(operation)
+            && statuses.include(status)
+            && (errors.is_empty()
+                || errors.split('|').any(|name| if name == "-" { error.is_empty() } else { name == error }))
+            && (words.is_empty() || words.split(',').all(|any_of| any_of.split('|').any(|word| has(description, word))))
+    }
+}
+
+impl Calls {
+    fn include(self, operation: Operation) -> bool {
+        match self {
+            Self::AnyCall => true,
+            Self::Associate => operation == Operation::Associate,
+            Self::OobGrant => matches!(operation, Operation::OobGrant { .. }),
+            Self::PushPoll => operation == Operation::OobGrant { binding: false },
+            Self::SendingMfaToken => operation.sends_mfa_token(),
+            Self::CheckingCode => operation.checks_code(),
+            Self::BearingMfaToken => operation.bears_mfa_token(),
+        }
+    }
+}
+
+impl Statuses {
+    fn include(self, status: u16) -> bool {
+        match self {
+            Self::AnyStatus => true,
+            Self::Is401 => status == 401,
+            Self::Is429 => status == 429,
+            Self::Is5xx => status >= 500,
+        }
     }
 }
 
@@ -221,4 +355,159 @@ pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
 fn retry_after(response: &HttpResponse) -> Option<RetryAfter> {
     let number = |name| response.header(name).and_then(|v| v.trim().parse::<u64>().ok());
     number("retry-after").map(RetryAfter::Seconds).or_else(|| number("x-ratelimit-reset").map(RetryAfter::At))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Kind::*;
+    use Operation::*;
+
+    const PUSH_POLL: Operation = OobGrant { binding: false };
+    const BINDING: Operation = OobGrant { binding: true };
+
+    /// An answer: the call, the status, `error` and `error_description` (each left out of the body when empty).
+    type Answer = (Operation, u16, &'static str, &'static str);
+
+    fn response((_, status, error, description): Answer) -> HttpResponse {
+        let mut fields = Vec::new();
+        if !error.is_empty() {
+            fields.push(format!(r#""error":"{error}""#));
+        }
+        if !description.is_empty() {
+            fields.push(format!(r#""error_description":"{description}""#));
+        }
+        HttpResponse::new(status, format!("{{{}}}", fields.join(",")))
+    }
+
+    /// The index of every row that matches `answer`, in table order.
+    fn matching_rows((operation, status, error, description): Answer) -> Vec<usize> {
+        let lower = description.to_ascii_lowercase();
+        RULES
+            .iter()
+            .enumerate()
+            .filter(|(_, rule)| rule.matches(operation, status, error, &lower))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The index of the row `classify_error` goes by.
+    fn first_row((operation, status, error, description): Answer) -> Option<usize> {
+        let rule = first_rule(operation, status, error, &description.to_ascii_lowercase())?;
+        RULES.iter().position(|row| core::ptr::eq(row, rule))
+    }
+
+    /// One answer per row of `RULES`, in the same order: it matches that row and no row before it.
+    const ROWS: &[(Answer, &str)] = &[
+        ((Associate, 400, "invalid_request", "User is already enrolled."), "already_enrolled"),
+        ((Challenge, 400, "unsupported_challenge_type", "User is not enrolled."), "enrollment_required"),
+        ((PasswordGrant, 401, "invalid_user_password", "Wrong email or password."), "invalid_credentials"),
+        ((PasswordGrant, 429, "too_many_logins", ""), "too_many_attempts"),
+        ((Challenge, 429, "too_many_requests", "Too many requests."), "rate_limited"),
+        ((PasswordGrant, 401, "password_leaked", "This login attempt has been blocked"), "password_leaked"),
+        (
+            (PasswordGrant, 401, "requires_validation", "Suspicious request requires verification"),
+            "verification_required",
+        ),
+        (
+            (PasswordGrant, 403, "unauthorized_client", "Grant type 'password' not allowed for the client."),
+            "unauthorized_client",
+        ),
+        ((PUSH_POLL, 400, "authorization_pending", "Authorization pending"), "authorization_pending"),
+        ((PUSH_POLL, 429, "slow_down", "You are polling faster than allowed"), "slow_down"),
+        ((PasswordGrant, 403, "blocked_user", ""), "user_blocked"),
+        ((PasswordGrant, 401, "unauthorized", "user is blocked"), "user_blocked"),
+        ((PUSH_POLL, 400, "access_denied", "MFA Authorization rejected."), "push_rejected"),
+        ((BINDING, 400, "invalid_request", "The oob_code doesn't match the mfa_token"), "challenge_expired"),
+        ((Challenge, 403, "expired_token", "mfa_token is expired"), "mfa_token_expired"),
+        ((Associate, 403, "invalid_grant", "The token has expired"), "mfa_token_expired"),
+        ((Challenge, 403, "invalid_grant", "Malformed mfa_token"), "mfa_token_invalid"),
+        ((OtpGrant, 400, "invalid_request", "mfa_token not issued to this client"), "mfa_token_invalid"),
+        ((PasswordGrant, 403, "invalid_grant", "Wrong username or password."), "invalid_credentials"),
+        ((BINDING, 403, "invalid_grant", "Invalid binding_code."), "invalid_code"),
+        ((RecoveryCodeGrant, 403, "invalid_grant", "Something undocumented"), "invalid_code"),
+        ((PasswordGrant, 401, "access_denied", "Unauthorized"), "access_denied"),
+        ((ListAuthenticators, 401, "Unauthorized", "Invalid token"), "mfa_token_invalid"),
+        ((PasswordGrant, 503, "temporarily_unavailable", ""), "server_error"),
+        ((OtpGrant, 429, "throttled", "Slow down"), "rate_limited"),
+        ((PasswordGrant, 502, "bad_gateway", "upstream"), "server_error"),
+        ((PasswordGrant, 400, "", ""), "invalid_response"),
+    ];
+
+    #[test]
+    fn each_row_gives_its_error_to_an_answer_no_earlier_row_matches() {
+        assert_eq!(ROWS.len(), RULES.len(), "one answer per row");
+        for (row, &(answer, code)) in ROWS.iter().enumerate() {
+            assert_eq!(first_row(answer), Some(row), "{answer:?}");
+            assert_eq!(classify_error(&response(answer), answer.0).code(), code, "row {row}: {answer:?}");
+        }
+    }
+
+    #[test]
+    fn an_answer_no_row_matches_is_an_auth0_error() {
+        for answer in [
+            (PasswordGrant, 400, "invalid_scope", "Scope must be an array or a string"),
+            (PasswordGrant, 403, "invalid_grant", "Some new reason"),
+            (ListAuthenticatorsWithAccessToken, 401, "Unauthorized", "Invalid token"),
+            (Challenge, 403, "access_denied_by_rule", "user is blocked"),
+            // Rows whose description needs two words: each word alone is not enough.
+            (BINDING, 400, "invalid_request", "binding_code does not match"),
+            (PUSH_POLL, 400, "invalid_request", "Missing required parameter: oob_code"),
+            (Challenge, 400, "invalid_request", "Missing required parameter: mfa_token"),
+            (Challenge, 400, "invalid_request", "Code not issued"),
+        ] {
+            assert_eq!(first_row(answer), None, "{answer:?}");
+            assert_eq!(classify_error(&response(answer), answer.0).code(), "auth0_error", "{answer:?}");
+        }
+    }
+
+    /// Answers that two rows giving different errors match, the error of the earlier one, and that of a later one.
+    const OVERLAPS: &[(Answer, &str, Kind)] = &[
+        (
+            (Associate, 400, "unsupported_challenge_type", "User is already enrolled"),
+            "already_enrolled",
+            EnrollmentRequired,
+        ),
+        ((Associate, 403, "invalid_grant", "Already enrolled; mfa_token expired"), "already_enrolled", MfaTokenExpired),
+        ((Associate, 401, "", "User is already enrolled"), "already_enrolled", MfaTokenInvalid),
+        ((PUSH_POLL, 400, "access_denied", "Blocked user: push rejected"), "user_blocked", PushRejected),
+        ((ListAuthenticators, 401, "unauthorized", "user is blocked"), "user_blocked", MfaTokenInvalid),
+        ((PUSH_POLL, 400, "access_denied", "MFA Authorization rejected."), "push_rejected", AccessDenied),
+        ((PUSH_POLL, 403, "expired_token", "oob_code is expired"), "challenge_expired", MfaTokenExpired),
+        ((BINDING, 403, "invalid_grant", "oob_code is expired"), "challenge_expired", InvalidCode),
+        ((OtpGrant, 403, "invalid_grant", "mfa_token is expired"), "mfa_token_expired", MfaTokenInvalid),
+        ((RecoveryCodeGrant, 403, "invalid_grant", "Malformed mfa_token"), "mfa_token_invalid", InvalidCode),
+        ((OtpGrant, 403, "invalid_grant", "Wrong email or password."), "invalid_credentials", InvalidCode),
+        ((PasswordGrant, 500, "access_denied", "Denied by rule"), "access_denied", ServerError),
+        ((PasswordGrant, 429, "server_error", ""), "server_error", RateLimited),
+        ((PasswordGrant, 503, "too_many_requests", ""), "rate_limited", ServerError),
+        ((Associate, 401, "", ""), "mfa_token_invalid", NotAnErrorBody),
+        ((OtpGrant, 429, "", ""), "rate_limited", NotAnErrorBody),
+        ((PasswordGrant, 500, "", ""), "server_error", NotAnErrorBody),
+    ];
+
+    #[test]
+    fn where_rows_overlap_the_earlier_wins() {
+        for &(answer, code, later) in OVERLAPS {
+            let kinds: Vec<Kind> = matching_rows(answer).into_iter().map(|row| RULES[row].4).collect();
+            let (first, rest) = kinds.split_first().expect("a matching row");
+            assert!(
+                *first != later && rest.contains(&later),
+                "{answer:?} must match a later row giving {later:?}: {kinds:?}"
+            );
+            assert_eq!(classify_error(&response(answer), answer.0).code(), code, "{answer:?}");
+        }
+    }
+
+    #[test]
+    fn the_table_is_well_formed() {
+        for (row, Rule(_, _, errors, words, _)) in RULES.iter().enumerate() {
+            // `-` stands for no error; an empty name would be a typo such as `a||b`.
+            assert!(errors.is_empty() || errors.split('|').all(|name| !name.is_empty()), "row {row}: {errors:?}");
+            // Descriptions are lower-cased before they are searched, and an empty word would match anything.
+            for word in words.split(',').flat_map(|any_of| any_of.split('|')).filter(|_| !words.is_empty()) {
+                assert!(!word.is_empty() && word == word.to_ascii_lowercase(), "row {row}: {words:?}");
+            }
+        }
+    }
 }

@@ -8,7 +8,7 @@
 #![allow(clippy::await_holding_refcell_ref)]
 
 use super::error::{flow_error, invalid_argument, invalid_option, js_error};
-use super::fetch::{AbortSignal, FetchClient};
+use super::fetch::{self, AbortSignal, FetchClient};
 use super::input::{self, MAX_TEXT_CHARS, Options};
 use super::shapes;
 use super::task::{self, StepFuture};
@@ -24,7 +24,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-type JsFlow = Flow<Rc<FetchClient>>;
+type JsFlow = Flow<FetchClient>;
 
 /// Per-request timeout unless `timeoutMs` says otherwise.
 const DEFAULT_TIMEOUT_MS: u32 = 30_000;
@@ -33,7 +33,6 @@ const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 #[wasm_bindgen]
 pub struct MfaClient {
     flow: Rc<RefCell<JsFlow>>,
-    http: Rc<FetchClient>,
     /// The stage when the last step ended, readable while a step runs.
     stage_between_steps: Rc<Cell<&'static str>>,
 }
@@ -95,22 +94,37 @@ fn text_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
 }
 
 impl MfaClient {
-    fn with_flow(flow: JsFlow, http: Rc<FetchClient>) -> Self {
+    fn with_flow(flow: JsFlow) -> Self {
         let stage_between_steps = Rc::new(Cell::new(flow.stage().as_str()));
-        MfaClient { flow: Rc::new(RefCell::new(flow)), http, stage_between_steps }
+        MfaClient { flow: Rc::new(RefCell::new(flow)), stage_between_steps }
     }
 
     /// Runs one step on the flow. Two steps at once would race on the `mfa_token`; the second is refused.
-    fn step<T, Fut>(&self, run: impl FnOnce(Rc<RefCell<JsFlow>>, Rc<FetchClient>) -> Fut + 'static) -> Promise
+    fn step<T, Fut>(&self, run: impl FnOnce(Rc<RefCell<JsFlow>>) -> Fut + 'static) -> Promise
     where
         Fut: Future<Output = Result<T, JsValue>> + 'static,
         T: Into<JsValue>,
     {
         // Only constructs the step's future: nothing of it runs before the executor polls it.
-        let run = run(self.flow.clone(), self.http.clone());
+        let run = run(self.flow.clone());
         // One boxed future type for every step, so the executor and the bookkeeping around a step are compiled
         // once rather than per method.
         self.spawn_step(Box::pin(async move { run.await.map(Into::into) }))
+    }
+
+    /// One of the three steps that complete the login with a code.
+    fn verify(&self, proof: Proof, code: &JsValue) -> Promise {
+        let code = text_arg(code, if proof == Proof::BindingCode { "bindingCode" } else { "code" });
+        self.step(move |flow| async move {
+            let code = code?;
+            let mut flow = busy(&flow)?;
+            let tokens = match proof {
+                Proof::Otp => flow.verify_otp(OneTimeCode::new(code)).await,
+                Proof::BindingCode => flow.verify_oob(OneTimeCode::new(code)).await,
+                Proof::RecoveryCode => flow.verify_recovery_code(RecoveryCode::new(code)).await,
+            };
+            Ok(shapes::tokens(&tokens.map_err(|e| flow_error(&e))?))
+        })
     }
 
     fn spawn_step(&self, run: StepFuture) -> Promise {
@@ -124,6 +138,14 @@ impl MfaClient {
             result
         }))
     }
+}
+
+/// What completes the login: a code from an authenticator app, a code the user received, or a recovery code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Proof {
+    Otp,
+    BindingCode,
+    RecoveryCode,
 }
 
 /// Borrows the flow for one step, or refuses when another step is still running.
@@ -150,8 +172,7 @@ impl MfaClient {
     ) -> Result<MfaClient, JsValue> {
         let options = Options::required(&options, "options")?;
         let (config, custom_fetch) = config_from(&options)?;
-        let http = Rc::new(FetchClient::new(custom_fetch));
-        Ok(MfaClient::with_flow(Flow::new(config, http.clone()), http))
+        Ok(MfaClient::with_flow(Flow::new(config, FetchClient::new(custom_fetch))))
     }
 
     /// Continues a login saved with `save()`, under the same options as the client that saved it (a Worker
@@ -163,9 +184,9 @@ impl MfaClient {
         let state = input::text(&state, "state", 256 * 1024)?;
         let options = Options::required(&options, "options")?;
         let (config, custom_fetch) = config_from(&options)?;
-        let http = Rc::new(FetchClient::new(custom_fetch));
-        let flow = Flow::restore_with_config(&state, config, http.clone()).map_err(|e| flow_error(&e))?;
-        Ok(MfaClient::with_flow(flow, http))
+        let flow =
+            Flow::restore_with_config(&state, config, FetchClient::new(custom_fetch)).map_err(|e| flow_error(&e))?;
+        Ok(MfaClient::with_flow(flow))
     }
 
     /// The login state as a string for `MfaClient.restore`. It holds the short-lived `mfa_token` and any pending
@@ -196,7 +217,7 @@ impl MfaClient {
         #[wasm_bindgen(unchecked_param_type = "string")] password: JsValue,
     ) -> Promise {
         let args = text_arg(&username, "username").and_then(|u| Ok((u, text_arg(&password, "password")?)));
-        self.step(move |flow, _| async move {
+        self.step(move |flow| async move {
             let (username, password) = args?;
             let mut flow = busy(&flow)?;
             let outcome = flow.login(&username, Password::new(password)).await.map_err(|e| flow_error(&e))?;
@@ -207,7 +228,7 @@ impl MfaClient {
     /// Lists the user's authenticators: `{ active, all }` (`all` includes unconfirmed enrollments).
     #[wasm_bindgen(unchecked_return_type = "Promise<AuthenticatorList>")]
     pub fn authenticators(&self) -> Promise {
-        self.step(|flow, _| async move {
+        self.step(|flow| async move {
             let list = busy(&flow)?.authenticators().await.map_err(|e| flow_error(&e))?;
             Ok(shapes::authenticator_list(&list))
         })
@@ -218,7 +239,7 @@ impl MfaClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<Enrollment>")]
     pub fn enroll(&self, #[wasm_bindgen(unchecked_param_type = "EnrollRequest")] request: JsValue) -> Promise {
         let target = enroll_target(&request);
-        self.step(move |flow, _| async move {
+        self.step(move |flow| async move {
             let target = target?;
             let enrollment = busy(&flow)?.enroll(target).await.map_err(|e| flow_error(&e))?;
             Ok(shapes::enrollment(&enrollment))
@@ -233,7 +254,7 @@ impl MfaClient {
         #[wasm_bindgen(unchecked_param_type = "string | ChallengeRequest")] target: JsValue,
     ) -> Promise {
         let target = challenge_target(&target);
-        self.step(move |flow, _| async move {
+        self.step(move |flow| async move {
             let target = target?;
             let started = busy(&flow)?.challenge(target).await.map_err(|e| flow_error(&e))?;
             Ok(shapes::challenge(&started))
@@ -243,34 +264,19 @@ impl MfaClient {
     /// Completes the login (or an OTP enrollment) with a code from an authenticator app.
     #[wasm_bindgen(js_name = verifyOtp, unchecked_return_type = "Promise<Tokens>")]
     pub fn verify_otp(&self, #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue) -> Promise {
-        let code = text_arg(&code, "code");
-        self.step(move |flow, _| async move {
-            let code = OneTimeCode::new(code?);
-            let tokens = busy(&flow)?.verify_otp(code).await.map_err(|e| flow_error(&e))?;
-            Ok(shapes::tokens(&tokens))
-        })
+        self.verify(Proof::Otp, &code)
     }
 
     /// Completes an SMS, voice or email challenge or enrollment with the code the user received.
     #[wasm_bindgen(js_name = verifyOob, unchecked_return_type = "Promise<Tokens>")]
     pub fn verify_oob(&self, #[wasm_bindgen(unchecked_param_type = "string")] binding_code: JsValue) -> Promise {
-        let code = text_arg(&binding_code, "bindingCode");
-        self.step(move |flow, _| async move {
-            let code = OneTimeCode::new(code?);
-            let tokens = busy(&flow)?.verify_oob(code).await.map_err(|e| flow_error(&e))?;
-            Ok(shapes::tokens(&tokens))
-        })
+        self.verify(Proof::BindingCode, &binding_code)
     }
 
     /// Completes the login with a recovery code. The tokens carry `recoveryCode`, the user's new code: show it.
     #[wasm_bindgen(js_name = verifyRecoveryCode, unchecked_return_type = "Promise<Tokens>")]
     pub fn verify_recovery_code(&self, #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue) -> Promise {
-        let code = text_arg(&code, "code");
-        self.step(move |flow, _| async move {
-            let code = RecoveryCode::new(code?);
-            let tokens = busy(&flow)?.verify_recovery_code(code).await.map_err(|e| flow_error(&e))?;
-            Ok(shapes::tokens(&tokens))
-        })
+        self.verify(Proof::RecoveryCode, &code)
     }
 
     /// Polls until the push notification is approved: keeps polling on `authorization_pending`, adds 5 s to the
@@ -282,10 +288,9 @@ impl MfaClient {
         #[wasm_bindgen(unchecked_optional_param_type = "WaitForPushOptions")] options: Option<JsValue>,
     ) -> Promise {
         let parsed = push_options(options.as_ref());
-        self.step(move |flow, http| async move {
+        self.step(move |flow| async move {
             let (options, signal, on_poll) = parsed?;
             let mut flow = busy(&flow)?;
-            http.set_signal(signal);
             let report = |progress: PushProgress| {
                 if let Some(on_poll) = &on_poll {
                     let event = shapes::push_progress(&progress);
@@ -293,12 +298,9 @@ impl MfaClient {
                     let _ = on_poll.call1(&JsValue::UNDEFINED, &event);
                 }
             };
-            let aborted = || http.is_aborted();
-            let now = || Date::now() as u64;
-            let sleep = |ms| http.sleep(ms);
-            let result = flow.wait_for_push(options, sleep, now, report, aborted).await;
-            http.set_signal(None);
-            Ok(shapes::tokens(&result.map_err(|e| flow_error(&e))?))
+            let waiting = flow.wait_for_push(options, fetch::sleep, || Date::now() as u64, report);
+            let tokens = fetch::until_aborted(signal.as_ref(), waiting).await.map_err(|e| flow_error(&e))?;
+            Ok(shapes::tokens(&tokens))
         })
     }
 
@@ -312,7 +314,7 @@ impl MfaClient {
     ) -> Promise {
         let args = text_arg(&access_token, "accessToken")
             .and_then(|t| Ok((t, text_arg(&authenticator_id, "authenticatorId")?)));
-        self.step(move |flow, _| async move {
+        self.step(move |flow| async move {
             let (token, id) = args?;
             let flow = shared(&flow)?;
             flow.delete_authenticator(&AccessToken::new(token), &id).await.map_err(|e| flow_error(&e))?;
@@ -327,7 +329,7 @@ impl MfaClient {
         #[wasm_bindgen(unchecked_param_type = "string")] access_token: JsValue,
     ) -> Promise {
         let token = text_arg(&access_token, "accessToken");
-        self.step(move |flow, _| async move {
+        self.step(move |flow| async move {
             let token = AccessToken::new(token?);
             let flow = shared(&flow)?;
             let list = flow.list_authenticators_with(&token).await.map_err(|e| flow_error(&e))?;
@@ -338,8 +340,7 @@ impl MfaClient {
     /// Forgets the login and goes back to `start`, keeping the options.
     pub fn reset(&self) -> Result<(), JsValue> {
         let mut flow = busy(&self.flow)?;
-        let config = flow.config().clone();
-        *flow = Flow::new(config, self.http.clone());
+        flow.reset();
         self.stage_between_steps.set(flow.stage().as_str());
         Ok(())
     }
@@ -385,9 +386,9 @@ fn push_options(options: Option<&JsValue>) -> Result<PushArgs, JsValue> {
     };
     let signal = match options.get("signal")? {
         None => None,
-        Some(signal) => Some(
-            super::fetch::follow_signal(signal).ok_or_else(|| invalid_option("signal", "must be an AbortSignal"))?,
-        ),
+        Some(signal) => {
+            Some(fetch::follow_signal(signal).ok_or_else(|| invalid_option("signal", "must be an AbortSignal"))?)
+        }
     };
     let on_poll = match options.get("onPoll")? {
         None => None,

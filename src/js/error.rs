@@ -5,6 +5,7 @@ use crate::code::ErrorCode;
 use crate::error::Error as FlowError;
 use crate::otp::OtpError;
 use js_sys::{Date, Error, Object, Reflect};
+use std::borrow::Cow;
 use wasm_bindgen::{JsCast, JsValue};
 
 const NAME: &str = "Auth0MfaError";
@@ -70,7 +71,7 @@ pub(crate) fn js_error(code: ErrorCode, message: &str) -> JsValue {
 pub(crate) fn flow_error(error: &FlowError) -> JsValue {
     auth0_mfa_error(
         error.error_code(),
-        &error.to_string(),
+        &error.message(js_name),
         Fields {
             status: error.status(),
             error: error.auth0_error(),
@@ -86,7 +87,26 @@ pub(crate) fn flow_error(error: &FlowError) -> JsValue {
 }
 
 pub(crate) fn otp_error(error: OtpError) -> JsValue {
-    js_error(error.error_code(), &error.to_string())
+    match error {
+        OtpError::InvalidOption { option, reason } => invalid_option(&js_name(option), reason),
+        error => js_error(error.error_code(), &error.to_string()),
+    }
+}
+
+/// A Rust name as JavaScript spells it: `binding_code` becomes `bindingCode`.
+fn js_name(name: &'static str) -> Cow<'static, str> {
+    if !name.contains('_') {
+        return Cow::Borrowed(name);
+    }
+    let mut spelt = String::with_capacity(name.len());
+    let mut words = name.split('_');
+    spelt.extend(words.next());
+    for word in words {
+        let mut chars = word.chars();
+        spelt.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+        spelt.push_str(chars.as_str());
+    }
+    Cow::Owned(spelt)
 }
 
 /// A panic: the message is left out, as it may quote data; `place` is where in the source it happened.

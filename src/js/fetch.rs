@@ -4,9 +4,12 @@
 //! (a 307 would send the password on to wherever it points).
 
 use super::task::settle;
+use crate::error::Error;
 use crate::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::Poll;
 use js_sys::{Function, Object, Promise, Reflect};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -26,6 +29,8 @@ extern "C" {
     fn new() -> AbortController;
     #[wasm_bindgen(method, getter)]
     fn signal(this: &AbortController) -> AbortSignal;
+    #[wasm_bindgen(method)]
+    fn abort(this: &AbortController);
     /// `abort` as a function, to bind as a timer or listener callback.
     #[wasm_bindgen(method, getter, js_name = abort)]
     fn abort_method(this: &AbortController) -> AbortMethod;
@@ -90,40 +95,14 @@ const TIMEOUT_REASON: &str = "auth0-mfa-wasm: request timeout";
 /// More headers than any real response carries; a bound for a hostile custom `fetch`.
 const MAX_HEADERS: usize = 256;
 
-/// Sends requests with `fetch`; an `AbortSignal` set with [`FetchClient::set_signal`] aborts them too.
+/// Sends requests with `fetch`. A step is cancelled by dropping its future, which aborts the request in flight.
 pub(crate) struct FetchClient {
     custom_fetch: Option<Function>,
-    signal: RefCell<Option<AbortSignal>>,
 }
 
 impl FetchClient {
     pub(crate) fn new(custom_fetch: Option<Function>) -> Self {
-        Self { custom_fetch, signal: RefCell::new(None) }
-    }
-
-    /// A signal following the caller's (from [`follow_signal`]) for the requests and waits that follow, or `None`.
-    pub(crate) fn set_signal(&self, signal: Option<AbortSignal>) {
-        *self.signal.borrow_mut() = signal;
-    }
-
-    pub(crate) fn is_aborted(&self) -> bool {
-        self.signal.borrow().as_ref().is_some_and(AbortSignal::aborted)
-    }
-
-    /// Resolves after `millis` milliseconds, or as soon as the caller's signal aborts.
-    pub(crate) async fn sleep(&self, millis: u64) {
-        let millis = millis.min(MAX_TIMER_MS) as f64;
-        let signal = self.signal.borrow().clone();
-        // The timer and the listener call the promise's own `resolve`, never Rust code.
-        let mut guards = Guards { timer: None, listener: None };
-        let promise = Promise::new(&mut |resolve, _| {
-            guards.timer = Some(set_timeout(&resolve, millis));
-            if let Some(signal) = &signal {
-                signal.add_event_listener("abort", &resolve);
-                guards.listener = Some((signal.clone(), resolve.into()));
-            }
-        });
-        let _ = settle(&promise).await;
+        Self { custom_fetch }
     }
 
     fn start(&self, request: &HttpRequest, init: &Object) -> Result<Promise, JsValue> {
@@ -136,49 +115,94 @@ impl FetchClient {
     }
 }
 
-/// Disarms the timer and the abort listener however the wait ends.
-struct Guards {
-    timer: Option<JsValue>,
-    listener: Option<(AbortSignal, JsValue)>,
+/// Resolves after `millis` milliseconds. The timer calls the promise's own `resolve`, never Rust code, and is
+/// cleared when the wait is dropped.
+pub(crate) async fn sleep(millis: u64) {
+    let mut timer = None;
+    let promise = Promise::new(&mut |resolve, _| {
+        timer = Some(Timer(set_timeout(&resolve, millis.min(MAX_TIMER_MS) as f64)));
+    });
+    let _ = settle(&promise).await;
 }
 
-impl Drop for Guards {
-    fn drop(&mut self) {
-        if let Some(timer) = &self.timer {
-            clear_timeout(timer);
+/// Runs `future` until it ends or `signal` aborts, whichever comes first; an abort drops the future, which aborts
+/// its request in flight and clears its timers.
+pub(crate) async fn until_aborted<T>(
+    signal: Option<&AbortSignal>,
+    future: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let Some(signal) = signal else { return future.await };
+    if signal.aborted() {
+        return Err(Error::Aborted);
+    }
+    // The listener is the promise's own `resolve`, never Rust code, and is removed however the race ends.
+    let mut listener = None;
+    let aborted = Promise::new(&mut |resolve, _| {
+        signal.add_event_listener("abort", &resolve);
+        listener = Some(Listener(signal.clone(), resolve.into()));
+    });
+    let mut aborted = settle(&aborted);
+    let mut future = core::pin::pin!(future);
+    core::future::poll_fn(|cx| {
+        if Pin::new(&mut aborted).poll(cx).is_ready() {
+            return Poll::Ready(Err(Error::Aborted));
         }
-        if let Some((signal, listener)) = &self.listener {
-            signal.remove_event_listener("abort", listener);
+        future.as_mut().poll(cx)
+    })
+    .await
+}
+
+/// Clears its timer when dropped.
+struct Timer(JsValue);
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        clear_timeout(&self.0);
+    }
+}
+
+/// Removes its abort listener when dropped.
+struct Listener(AbortSignal, JsValue);
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.0.remove_event_listener("abort", &self.1);
+    }
+}
+
+/// Aborts its request when dropped before [`AbortOnDrop::finished`]: a step that was dropped (cancelled) stops its
+/// request on the wire, and a finished request's signal is left alone.
+struct AbortOnDrop(Option<AbortController>);
+
+impl AbortOnDrop {
+    fn finished(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(controller) = &self.0 {
+            controller.abort();
         }
     }
 }
 
 impl HttpClient for FetchClient {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        if self.is_aborted() {
-            return Err(TransportError::Aborted);
-        }
         let controller = AbortController::new();
         let request_signal = controller.signal();
-        // The timer and the listener call `controller.abort` itself, never Rust code.
-        let abort = controller.abort_method();
-        let mut guards = Guards { timer: None, listener: None };
-        if let Some(millis) = request.timeout_ms {
-            let on_timeout = abort.bind_reason(&controller, TIMEOUT_REASON);
-            guards.timer = Some(set_timeout(&on_timeout, u64::from(millis).min(MAX_TIMER_MS) as f64));
-        }
-        if let Some(signal) = self.signal.borrow().clone() {
-            let listener = abort.bind(&controller);
-            signal.add_event_listener("abort", &listener);
-            guards.listener = Some((signal, listener));
-        }
+        // The timer calls `controller.abort` itself, never Rust code.
+        let _timer = request.timeout_ms.map(|millis| {
+            let on_timeout = controller.abort_method().bind_reason(&controller, TIMEOUT_REASON);
+            Timer(set_timeout(&on_timeout, u64::from(millis).min(MAX_TIMER_MS) as f64))
+        });
+        let in_flight = AbortOnDrop(Some(controller));
 
         let init = request_init(&request, &request_signal).ok_or_else(|| network("cannot build the request"))?;
         let failed = |_: JsValue| {
             if request_signal.reason().as_string().as_deref() == Some(TIMEOUT_REASON) {
                 TransportError::Timeout
-            } else if self.is_aborted() {
-                TransportError::Aborted
             } else {
                 network("the request failed (offline, refused by CORS, or the connection dropped)")
             }
@@ -197,7 +221,7 @@ impl HttpClient for FetchClient {
             .call0(&response)
             .map_err(failed)?;
         let body = settle(&Promise::resolve(&text)).await.map_err(failed)?;
-        drop(guards);
+        in_flight.finished();
         Ok(HttpResponse { status, headers, body: body.as_string().unwrap_or_default() })
     }
 }

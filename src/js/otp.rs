@@ -53,16 +53,53 @@ fn window_option(options: &Options, key: &'static str, default: u32) -> Result<u
     Ok(options.count(key, 0, u64::from(MAX_WINDOW))?.map_or(default, |w| w as u32))
 }
 
+/// The code, options and `window` of `verify`. A code that is not a string is a wrong code, as a wrong string is.
+fn verify_arguments<'a>(code: &JsValue, options: Option<&'a JsValue>) -> Result<(String, Options<'a>, u32), JsValue> {
+    let code = input::text(code, "code", MAX_TEXT_CHARS)
+        .map_err(|_| js_error(ErrorCode::InvalidCode, "code must be a string"))?;
+    let options = Options::new(options, "options")?;
+    let window = window_option(&options, "window", DEFAULT_WINDOW)?;
+    Ok((code, options, window))
+}
+
 fn uri_argument(uri: &JsValue) -> Result<KeyUri, JsValue> {
     let text = input::text(uri, "uri", MAX_TEXT_CHARS)?;
     KeyUri::parse(&text).map_err(otp_error)
 }
 
-/// The members `Totp` and `Hotp` share, over their `otp::Key`.
+/// The class `Totp` or `Hotp` over its `otp::Key` and one parameter (`period`, `counter`): constructor, `fromUri`
+/// and the members both have.
 macro_rules! key_members {
-    ($class:ident, $to_uri_doc:literal) => {
+    (
+        $doc:literal,
+        $class:ident($options:literal) { $field:ident: $read:expr },
+        $from_uri_doc:literal,
+        $to_uri_doc:literal
+    ) => {
+        #[doc = $doc]
+        #[wasm_bindgen]
+        pub struct $class {
+            inner: otp::$class,
+        }
+
         #[wasm_bindgen]
         impl $class {
+            /// Creates a key from options; throws `invalid_secret` or `invalid_option` on bad input.
+            #[wasm_bindgen(constructor)]
+            pub fn new(#[wasm_bindgen(unchecked_param_type = $options)] options: JsValue) -> Result<$class, JsValue> {
+                let options = Options::required(&options, "options")?;
+                let key = key_options(&options)?;
+                let read: fn(&Options) -> Result<_, JsValue> = $read;
+                Ok($class { inner: otp::$class { $field: read(&options)?, key } })
+            }
+
+            #[doc = $from_uri_doc]
+            #[wasm_bindgen(js_name = fromUri)]
+            pub fn from_uri(#[wasm_bindgen(unchecked_param_type = "string")] uri: JsValue) -> Result<$class, JsValue> {
+                let key = uri_argument(&uri)?;
+                Ok($class { inner: otp::$class::try_from(key).map_err(otp_error)? })
+            }
+
             #[doc = $to_uri_doc]
             #[wasm_bindgen(js_name = toUri)]
             pub fn to_uri(&self) -> String {
@@ -105,33 +142,20 @@ macro_rules! key_members {
     };
 }
 
-/// A time-based one-time-password key (RFC 6238).
-#[wasm_bindgen]
-pub struct Totp {
-    inner: otp::Totp,
-}
+key_members!(
+    "A time-based one-time-password key (RFC 6238).",
+    Totp("TotpOptions") {
+        period: |options| match options.count("period", 1, MAX_PERIOD)? {
+            None => Ok(otp::DEFAULT_PERIOD),
+            Some(period) => NonZeroU64::new(period).ok_or_else(|| invalid_option("period", "must be at least 1")),
+        }
+    },
+    "Reads an `otpauth://totp/…` URI, such as the `barcode_uri` Auth0 returns on enrollment.",
+    "The `otpauth://totp/…` URI of this key, for a QR code."
+);
 
 #[wasm_bindgen]
 impl Totp {
-    /// Creates a key from options; throws `invalid_secret` or `invalid_option` on bad input.
-    #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "TotpOptions")] options: JsValue) -> Result<Totp, JsValue> {
-        let options = Options::required(&options, "options")?;
-        let key = key_options(&options)?;
-        let period = match options.count("period", 1, MAX_PERIOD)? {
-            None => otp::DEFAULT_PERIOD,
-            Some(period) => NonZeroU64::new(period).ok_or_else(|| invalid_option("period", "must be at least 1"))?,
-        };
-        Ok(Totp { inner: otp::Totp { key, period } })
-    }
-
-    /// Reads an `otpauth://totp/…` URI, such as the `barcode_uri` Auth0 returns on enrollment.
-    #[wasm_bindgen(js_name = fromUri)]
-    pub fn from_uri(#[wasm_bindgen(unchecked_param_type = "string")] uri: JsValue) -> Result<Totp, JsValue> {
-        let key = uri_argument(&uri)?;
-        Ok(Totp { inner: otp::Totp::try_from(key).map_err(otp_error)? })
-    }
-
     /// The code at `time` (default: now).
     pub fn generate(
         &self,
@@ -149,10 +173,7 @@ impl Totp {
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "TotpVerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let code = input::text(&code, "code", MAX_TEXT_CHARS)
-            .map_err(|_| js_error(ErrorCode::InvalidCode, "code must be a string"))?;
-        let options = Options::new(options.as_ref(), "options")?;
-        let window = window_option(&options, "window", DEFAULT_WINDOW)?;
+        let (code, options, window) = verify_arguments(&code, options.as_ref())?;
         let time = options.unix_seconds("time")?;
         let after_step = options.count("afterStep", 0, MAX_SAFE_INTEGER)?;
         self.inner.verify(&code, time, window, after_step).map(totp_match).map_err(otp_error)
@@ -181,32 +202,15 @@ impl Totp {
     }
 }
 
-key_members!(Totp, "The `otpauth://totp/…` URI of this key, for a QR code.");
-
-/// A counter-based one-time-password key (RFC 4226).
-#[wasm_bindgen]
-pub struct Hotp {
-    inner: otp::Hotp,
-}
+key_members!(
+    "A counter-based one-time-password key (RFC 4226).",
+    Hotp("HotpOptions") { counter: |options| Ok(options.count("counter", 0, MAX_SAFE_INTEGER)?.unwrap_or(0)) },
+    "Reads an `otpauth://hotp/…` URI.",
+    "The `otpauth://hotp/…` URI of this key, for a QR code."
+);
 
 #[wasm_bindgen]
 impl Hotp {
-    /// Creates a key from options; throws `invalid_secret` or `invalid_option` on bad input.
-    #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "HotpOptions")] options: JsValue) -> Result<Hotp, JsValue> {
-        let options = Options::required(&options, "options")?;
-        let key = key_options(&options)?;
-        let counter = options.count("counter", 0, MAX_SAFE_INTEGER)?.unwrap_or(0);
-        Ok(Hotp { inner: otp::Hotp { key, counter } })
-    }
-
-    /// Reads an `otpauth://hotp/…` URI.
-    #[wasm_bindgen(js_name = fromUri)]
-    pub fn from_uri(#[wasm_bindgen(unchecked_param_type = "string")] uri: JsValue) -> Result<Hotp, JsValue> {
-        let key = uri_argument(&uri)?;
-        Ok(Hotp { inner: otp::Hotp::try_from(key).map_err(otp_error)? })
-    }
-
     /// The code for `counter` (default: the key's `counter`).
     pub fn generate(
         &self,
@@ -226,11 +230,8 @@ impl Hotp {
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "HotpVerifyOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let code = input::text(&code, "code", MAX_TEXT_CHARS)
-            .map_err(|_| js_error(ErrorCode::InvalidCode, "code must be a string"))?;
-        let options = Options::new(options.as_ref(), "options")?;
+        let (code, options, window) = verify_arguments(&code, options.as_ref())?;
         let counter = options.count("counter", 0, MAX_SAFE_INTEGER)?.unwrap_or(self.inner.counter);
-        let window = window_option(&options, "window", DEFAULT_WINDOW)?;
         let look_behind = window_option(&options, "lookBehind", 0)?;
         let after = options.count("afterCounter", 0, MAX_SAFE_INTEGER)?;
         self.inner.verify(&code, counter, window, look_behind, after).map(hotp_match).map_err(otp_error)
@@ -242,8 +243,6 @@ impl Hotp {
         self.inner.counter as f64
     }
 }
-
-key_members!(Hotp, "The `otpauth://hotp/…` URI of this key, for a QR code.");
 
 /// Encodes bytes as upper-case base32 without padding.
 #[wasm_bindgen(js_name = base32Encode)]

@@ -1,5 +1,25 @@
 //! Runs each login step as a JavaScript promise, and reports a panic as a typed `internal_error`.
 //!
+//! One step's life, `client.verifyOtp(code)` for instance:
+//!
+//! ```text
+//! spawn(step) ──▶ a Promise for JavaScript; the task goes into TASKS, queued
+//!   │
+//!   ▼  microtask: POLL(id)
+//! poll(id): the future is taken out of TASKS and polled ──▶ Ready(Ok / Err): out of TASKS; resolve / reject
+//!   │
+//!   ▼  Pending: the step awaits settle(promise) (a fetch, a timer), its entry waiting in SETTLEMENTS
+//! the promise settles ──▶ SETTLED(id, fulfilled, value): the outcome is stored, the task's waker fires
+//!   │
+//!   └──▶ queue(id): polled again in a microtask, once however many wake-ups came first ──▶ poll(id) …
+//!
+//! a panic anywhere ──▶ on_panic: DISCARDED is set, every pending task is rejected with internal_error, and the
+//!                      next call starts a fresh instance
+//! ```
+//!
+//! A step dropped before it ends (`until_aborted` drops a cancelled wait) drops its `Settle`s, which leave
+//! SETTLEMENTS: when their promises settle later, SETTLED finds no entry and does nothing.
+//!
 //! The shipped module aborts on panic, which by itself leaves an opaque `unreachable` trap and an instance whose
 //! memory may be half-updated. The panic hook instead rejects every pending step with `internal_error`, has
 //! wasm-bindgen start a fresh instance at the next call, and throws `internal_error` to the caller.
@@ -263,4 +283,108 @@ pub fn panic_probe(in_step: bool) -> Promise {
         settle(&Promise::resolve(&JsValue::NULL)).await?;
         panic!("panic probe in a step");
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::rc::Rc;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// A promise and the function that fulfils it.
+    fn deferred() -> (Promise, Function) {
+        let mut fulfil = None;
+        let promise = Promise::new(&mut |resolve, _| fulfil = Some(resolve));
+        (promise, fulfil.expect("the executor runs at once"))
+    }
+
+    fn pending_tasks() -> usize {
+        TASKS.with_borrow(|tasks| tasks.pending.len())
+    }
+
+    fn waiting_settlements() -> usize {
+        SETTLEMENTS.with_borrow(|settlements| settlements.waiting.len())
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_step_that_ends_resolves_or_rejects_its_promise_and_leaves_the_table() {
+        let resolved = spawn(Box::pin(async { Ok(JsValue::from(7)) }));
+        let rejected = spawn(Box::pin(async { Err(JsValue::from("no")) }));
+        assert_eq!(pending_tasks(), 2, "nothing runs before the microtask");
+        assert_eq!(settle(&resolved).await, Ok(JsValue::from(7)));
+        assert_eq!(settle(&rejected).await, Err(JsValue::from("no")));
+        assert_eq!(pending_tasks(), 0);
+        assert_eq!(waiting_settlements(), 0);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_pending_step_resumes_when_its_promise_settles() {
+        let (promise, fulfil) = deferred();
+        let step = spawn(Box::pin(async move { settle(&promise).await.map(|value| value.as_f64().into()) }));
+        // Several turns of the microtask queue: the step stays parked on its promise.
+        for _ in 0..3 {
+            settle(&Promise::resolve(&JsValue::NULL)).await.unwrap();
+        }
+        assert_eq!((pending_tasks(), waiting_settlements()), (1, 1));
+        fulfil.call1(&JsValue::UNDEFINED, &JsValue::from(2)).unwrap();
+        assert_eq!(settle(&step).await, Ok(JsValue::from(2)));
+        assert_eq!((pending_tasks(), waiting_settlements()), (0, 0));
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_rejected_promise_is_an_err_for_the_step() {
+        let step = spawn(Box::pin(async { Ok(settle(&Promise::reject(&"refused".into())).await.is_err().into()) }));
+        assert_eq!(settle(&step).await, Ok(JsValue::TRUE));
+    }
+
+    #[wasm_bindgen_test]
+    async fn wake_ups_before_a_poll_make_one_poll() {
+        let polls = Rc::new(Cell::new(0));
+        let counted = polls.clone();
+        let step = spawn(Box::pin(core::future::poll_fn(move |cx| {
+            counted.set(counted.get() + 1);
+            if counted.get() == 1 {
+                for _ in 0..5 {
+                    cx.waker().wake_by_ref();
+                }
+                return Poll::Pending;
+            }
+            Poll::Ready(Ok(JsValue::UNDEFINED))
+        })));
+        settle(&step).await.unwrap();
+        assert_eq!(polls.get(), 2, "five wake-ups during the first poll queue one more poll");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_step_may_start_another_step() {
+        let outer = spawn(Box::pin(async {
+            let inner = spawn(Box::pin(async { Ok(JsValue::from("inner")) }));
+            settle(&inner).await
+        }));
+        assert_eq!(settle(&outer).await, Ok(JsValue::from("inner")));
+        assert_eq!(pending_tasks(), 0);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_wait_dropped_before_its_promise_settles_is_forgotten() {
+        let (promise, fulfil) = deferred();
+        let waiting = settle(&promise);
+        assert_eq!(waiting_settlements(), 1);
+        drop(waiting);
+        assert_eq!(waiting_settlements(), 0);
+        // The promise's callback runs later and finds nothing to do.
+        fulfil.call1(&JsValue::UNDEFINED, &JsValue::from(1)).unwrap();
+        settle(&promise).await.unwrap();
+        assert_eq!(waiting_settlements(), 0);
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_promise_that_settled_before_the_step_polls_is_read_at_once() {
+        let (promise, fulfil) = deferred();
+        let waiting = settle(&promise);
+        fulfil.call1(&JsValue::UNDEFINED, &JsValue::from(3)).unwrap();
+        // The outcome arrives with no waker stored yet; the first poll reads it.
+        settle(&Promise::resolve(&JsValue::NULL)).await.unwrap();
+        assert_eq!(waiting.await, Ok(JsValue::from(3)));
+    }
 }

@@ -78,30 +78,35 @@ mod tests {
 
     #[test]
     fn accepts_padding_lower_case_spaces_and_hyphens() {
-        assert_eq!(decode("MZXW6YQ=").unwrap(), b"foob");
-        assert_eq!(decode("MZXW6===").unwrap(), b"foo");
-        assert_eq!(decode("MZXW6=").unwrap(), b"foo");
-        assert_eq!(decode("mzxw 6ytb oi").unwrap(), b"foobar");
-        assert_eq!(decode("MZXW-6YTB-OI\n").unwrap(), b"foobar");
-        assert_eq!(decode("  mZxW6  ").unwrap(), b"foo");
+        for (text, plain) in [
+            ("MZXW6YQ=", "foob"),
+            ("MZXW6===", "foo"),
+            ("MZXW6=", "foo"),
+            ("mzxw 6ytb oi", "foobar"),
+            ("MZXW-6YTB-OI\n", "foobar"),
+            ("  mZxW6  ", "foo"),
+        ] {
+            assert_eq!(decode(text).as_deref(), Ok(plain.as_bytes()), "{text:?}");
+        }
     }
 
     #[test]
-    fn names_the_position_of_an_invalid_character_in_the_text_as_given() {
-        // '1', '0', '8' and '9' are not in the alphabet; position counts the spaces too.
-        assert_eq!(decode("MZXW 1YTB"), Err(Base32Error::InvalidCharacter { position: 5 }));
-        assert_eq!(decode("0"), Err(Base32Error::InvalidCharacter { position: 0 }));
-        assert_eq!(decode("MZXW6YT8"), Err(Base32Error::InvalidCharacter { position: 7 }));
-        assert_eq!(decode("MZé"), Err(Base32Error::InvalidCharacter { position: 2 }));
-        assert_eq!(decode("MZXW6YTB+"), Err(Base32Error::InvalidCharacter { position: 8 }));
-    }
-
-    #[test]
-    fn rejects_data_after_padding_and_impossible_lengths() {
-        assert_eq!(decode("MZ==XW"), Err(Base32Error::MisplacedPadding { position: 2 }));
-        assert_eq!(decode("M"), Err(Base32Error::InvalidLength { symbols: 1 }));
-        assert_eq!(decode("MZX"), Err(Base32Error::InvalidLength { symbols: 3 }));
-        assert_eq!(decode("MZXW6Y"), Err(Base32Error::InvalidLength { symbols: 6 }));
+    fn refusals_name_what_is_wrong_and_where() {
+        use Base32Error::*;
+        for (text, error) in [
+            // '1', '0', '8' and '9' are not in the alphabet; position counts the spaces too.
+            ("MZXW 1YTB", InvalidCharacter { position: 5 }),
+            ("0", InvalidCharacter { position: 0 }),
+            ("MZXW6YT8", InvalidCharacter { position: 7 }),
+            ("MZé", InvalidCharacter { position: 2 }),
+            ("MZXW6YTB+", InvalidCharacter { position: 8 }),
+            ("MZ==XW", MisplacedPadding { position: 2 }),
+            ("M", InvalidLength { symbols: 1 }),
+            ("MZX", InvalidLength { symbols: 3 }),
+            ("MZXW6Y", InvalidLength { symbols: 6 }),
+        ] {
+            assert_eq!(decode(text), Err(error), "{text:?}");
+        }
     }
 
     #[test]

@@ -272,10 +272,10 @@ mod tests {
     #[test]
     fn window_above_the_maximum_is_refused() {
         assert_eq!(check_window("window", 10), Ok(10));
-        let error = check_window("lookBehind", 11).unwrap_err();
+        let error = check_window("look_behind", 11).unwrap_err();
         assert_eq!(
             (error.code(), error.to_string().as_str()),
-            ("invalid_option", "option lookBehind must be a whole number from 0 to 10")
+            ("invalid_option", "option look_behind must be a whole number from 0 to 10")
         );
     }
 }

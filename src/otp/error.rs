@@ -38,7 +38,7 @@ pub enum OtpError {
     InvalidBase32(Base32Error),
     /// The secret is malformed, empty or too long.
     InvalidSecret(SecretProblem),
-    /// An option is out of range; names the option as JavaScript spells it.
+    /// An option is out of range; `option` is its Rust name, which the JavaScript facade spells as JavaScript does.
     InvalidOption { option: &'static str, reason: &'static str },
     /// An `otpauth://` URI could not be parsed.
     InvalidUri(UriProblem),

@@ -1,8 +1,7 @@
 //! Counter-based one-time passwords (RFC 4226).
 
 use super::code::check_window;
-use super::error::UriProblem;
-use super::{Key, KeyUri, Match, OtpError, OtpKind, Secret};
+use super::{Key, Match, OtpError};
 
 /// An HOTP key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,17 +11,9 @@ pub struct Hotp {
     pub counter: u64,
 }
 
+super::key::kind_of_key!(Hotp, OtpKind::Hotp { counter: 0 }, "counter 0", "is totp, not hotp");
+
 impl Hotp {
-    /// A key with the usual parameters: SHA-1, 6 digits, counter 0.
-    pub fn new(secret: Secret) -> Self {
-        Key::new(secret).into()
-    }
-
-    /// Reads a `otpauth://hotp/…` URI.
-    pub fn from_uri(uri: &str) -> Result<Self, OtpError> {
-        Self::try_from(KeyUri::parse(uri)?)
-    }
-
     /// The code for `counter`.
     pub fn generate(&self, counter: u64) -> String {
         self.key.code(counter)
@@ -39,40 +30,15 @@ impl Hotp {
         look_behind: u32,
         after_counter: Option<u64>,
     ) -> Result<Option<Match>, OtpError> {
-        let window = (check_window("lookBehind", look_behind)?, check_window("window", window)?);
+        let window = (check_window("look_behind", look_behind)?, check_window("window", window)?);
         Ok(self.key.find(code, counter, window, after_counter))
-    }
-
-    pub fn key_uri(&self) -> KeyUri {
-        KeyUri { kind: OtpKind::Hotp { counter: self.counter }, key: self.key.clone() }
-    }
-
-    pub fn to_uri(&self) -> String {
-        self.key_uri().to_uri()
-    }
-}
-
-impl TryFrom<KeyUri> for Hotp {
-    type Error = OtpError;
-
-    fn try_from(key: KeyUri) -> Result<Self, OtpError> {
-        let OtpKind::Hotp { counter } = key.kind else {
-            return Err(OtpError::InvalidUri(UriProblem::Parameter { name: "type", reason: "is totp, not hotp" }));
-        };
-        Ok(Self { key: key.key, counter })
-    }
-}
-
-/// Counter 0.
-impl From<Key> for Hotp {
-    fn from(key: Key) -> Self {
-        Self { key, counter: 0 }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::otp::Secret;
 
     #[test]
     fn rfc4226_appendix_d_through_the_public_type() {

@@ -46,3 +46,49 @@ impl Key {
         verify_counter(&self.secret, self.algorithm, self.digits, code, center, window, after)
     }
 }
+
+/// What `Totp` and `Hotp` share: each is a [`Key`] plus the one parameter of its kind (`period`, `counter`), which is
+/// what an `otpauth://` URI of that kind carries besides the key.
+macro_rules! kind_of_key {
+    ($type:ident, OtpKind::$kind:ident { $field:ident: $default:expr }, $default_doc:literal, $wrong_kind:literal) => {
+        impl $type {
+            #[doc = concat!("A key with the usual parameters: SHA-1, 6 digits, ", $default_doc, ".")]
+            pub fn new(secret: super::Secret) -> Self {
+                super::Key::new(secret).into()
+            }
+
+            /// Reads an `otpauth://` URI of this kind.
+            pub fn from_uri(uri: &str) -> Result<Self, super::OtpError> {
+                Self::try_from(super::KeyUri::parse(uri)?)
+            }
+
+            pub fn key_uri(&self) -> super::KeyUri {
+                super::KeyUri { kind: super::OtpKind::$kind { $field: self.$field }, key: self.key.clone() }
+            }
+
+            pub fn to_uri(&self) -> String {
+                self.key_uri().to_uri()
+            }
+        }
+
+        impl TryFrom<super::KeyUri> for $type {
+            type Error = super::OtpError;
+
+            fn try_from(uri: super::KeyUri) -> Result<Self, super::OtpError> {
+                let super::OtpKind::$kind { $field } = uri.kind else {
+                    let problem = super::error::UriProblem::Parameter { name: "type", reason: $wrong_kind };
+                    return Err(super::OtpError::InvalidUri(problem));
+                };
+                Ok(Self { key: uri.key, $field })
+            }
+        }
+
+        #[doc = concat!("With ", $default_doc, ".")]
+        impl From<super::Key> for $type {
+            fn from(key: super::Key) -> Self {
+                Self { key, $field: $default }
+            }
+        }
+    };
+}
+pub(crate) use kind_of_key;

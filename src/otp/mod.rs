@@ -20,7 +20,7 @@ pub use hotp::Hotp;
 pub use key::Key;
 pub use secret::{DEFAULT_SECRET_BYTES, MAX_SECRET_BYTES, MIN_SECRET_BITS, Secret, WEAK_SECRET_BITS};
 pub use totp::Totp;
-pub use uri::{DEFAULT_PERIOD, KeyUri, OtpKind};
+pub use uri::{DEFAULT_PERIOD, KeyUri, OtpKind, UNRESERVED};
 
 /// Default window of `verify`: TOTP steps either side of the current one; HOTP counters after the expected one.
 pub const DEFAULT_WINDOW: u32 = 1;

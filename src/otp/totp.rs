@@ -1,8 +1,7 @@
 //! Time-based one-time passwords (RFC 6238), with the step origin T0 = 0 as every authenticator app uses.
 
 use super::code::check_window;
-use super::error::UriProblem;
-use super::{DEFAULT_PERIOD, Key, KeyUri, Match, OtpError, OtpKind, Secret};
+use super::{DEFAULT_PERIOD, Key, Match, OtpError};
 use core::num::NonZeroU64;
 
 /// A TOTP key. Every method takes the Unix time in seconds.
@@ -13,17 +12,9 @@ pub struct Totp {
     pub period: NonZeroU64,
 }
 
+super::key::kind_of_key!(Totp, OtpKind::Totp { period: DEFAULT_PERIOD }, "steps of 30 seconds", "is hotp, not totp");
+
 impl Totp {
-    /// A key with the usual parameters: SHA-1, 6 digits, 30 seconds.
-    pub fn new(secret: Secret) -> Self {
-        Key::new(secret).into()
-    }
-
-    /// Reads a `otpauth://totp/…` URI.
-    pub fn from_uri(uri: &str) -> Result<Self, OtpError> {
-        Self::try_from(KeyUri::parse(uri)?)
-    }
-
     /// The step counter at `unix_seconds`.
     pub fn counter(&self, unix_seconds: u64) -> u64 {
         unix_seconds / self.period.get()
@@ -54,37 +45,12 @@ impl Totp {
         let window = (window, window);
         Ok(self.key.find(code, self.counter(unix_seconds), window, after_step))
     }
-
-    pub fn key_uri(&self) -> KeyUri {
-        KeyUri { kind: OtpKind::Totp { period: self.period }, key: self.key.clone() }
-    }
-
-    pub fn to_uri(&self) -> String {
-        self.key_uri().to_uri()
-    }
-}
-
-impl TryFrom<KeyUri> for Totp {
-    type Error = OtpError;
-
-    fn try_from(key: KeyUri) -> Result<Self, OtpError> {
-        let OtpKind::Totp { period } = key.kind else {
-            return Err(OtpError::InvalidUri(UriProblem::Parameter { name: "type", reason: "is hotp, not totp" }));
-        };
-        Ok(Self { key: key.key, period })
-    }
-}
-
-/// Steps of 30 seconds.
-impl From<Key> for Totp {
-    fn from(key: Key) -> Self {
-        Self { key, period: DEFAULT_PERIOD }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::otp::Secret;
     use crate::otp::{Algorithm, Digits};
 
     fn key(seed: &[u8], algorithm: Algorithm) -> Totp {

@@ -11,8 +11,9 @@ use super::{Algorithm, Digits, Key, OtpError, Secret};
 use core::num::NonZeroU64;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
-/// Characters left as they are when encoding a label part or a parameter value: RFC 3986 unreserved ones.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+/// Characters left as they are when percent-encoding a URI component (a label part, a parameter value, a path
+/// segment): RFC 3986 unreserved ones.
+pub const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 /// TOTP steps are 30 seconds unless the URI says otherwise.
 pub const DEFAULT_PERIOD: NonZeroU64 = match NonZeroU64::new(30) {
@@ -120,18 +121,18 @@ impl KeyUri {
         let mut uri = format!("otpauth://{kind}/");
         let key = &self.key;
         if let Some(issuer) = key.label_issuer.as_deref().or(key.issuer.as_deref()) {
-            uri.extend(utf8_percent_encode(issuer, COMPONENT));
+            uri.extend(utf8_percent_encode(issuer, UNRESERVED));
             uri.push(':');
         } else if key.account.contains(':') {
             // An empty issuer prefix, or the account's own colon would be read as the separator.
             uri.push(':');
         }
-        uri.extend(utf8_percent_encode(&key.account, COMPONENT));
+        uri.extend(utf8_percent_encode(&key.account, UNRESERVED));
         uri.push_str("?secret=");
         uri.push_str(&key.secret.to_base32());
         if let Some(issuer) = &key.issuer {
             uri.push_str("&issuer=");
-            uri.extend(utf8_percent_encode(issuer, COMPONENT));
+            uri.extend(utf8_percent_encode(issuer, UNRESERVED));
         }
         uri.push_str(&format!("&algorithm={}&digits={}&{tail}", key.algorithm, key.digits.get()));
         uri

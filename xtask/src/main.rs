@@ -188,8 +188,8 @@ fn test() -> Result<(), String> {
 
     // The grouping behind bench's size breakdown, on the names twiggy prints; needs no build.
     report.suite(
-        "size breakdown grouping (bench/breakdown.test.mjs)",
-        Cmd::new("node").args(["--test", "--test-reporter=tap", "bench/breakdown.test.mjs"]),
+        "size breakdown grouping (tests/bench/breakdown.test.mjs)",
+        Cmd::new("node").args(["--test", "--test-reporter=tap", "tests/bench/breakdown.test.mjs"]),
     );
     match build(&tools).and_then(|()| build_panic_probe(&tools)) {
         Ok(()) => {
