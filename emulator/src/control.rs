@@ -4,7 +4,7 @@
 use crate::App;
 use crate::errors::{self, ApiError, ApiResult};
 use crate::seed::{ClientSeed, UserSeed};
-use crate::state::{Fault, PushPolicy, PushState, RateLimit, validate_rejection_error};
+use crate::state::{Client, Fault, PushPolicy, PushState, RateLimit, validate_rejection_error};
 use axum::body::Bytes;
 use axum::extract::State as AxumState;
 use axum::http::{StatusCode, Uri};
@@ -26,6 +26,8 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/__emu/reset", axum::routing::post(reset))
         .route("/__emu/users", get(users).post(add_user))
         .route("/__emu/clients", get(clients).post(add_client))
+        .route("/__emu/clients/{id}", get(client).post(update_client))
+        .route("/__emu/refresh-tokens", get(refresh_tokens))
         .route("/__emu/outbox", get(outbox).delete(clear_outbox))
         .route("/__emu/pushes", get(pushes))
         .route("/__emu/pushes/{id}/{action}", axum::routing::post(answer_push))
@@ -118,24 +120,70 @@ async fn add_user(AxumState(app): AppState, bytes: Bytes) -> ApiResult<(StatusCo
 
 async fn clients(AxumState(app): AppState) -> Json<Value> {
     let state = app.lock();
-    Json(Value::Array(
-        state
-            .clients
-            .iter()
-            .map(|c| {
-                json!({
-                    "client_id": c.client_id, "confidential": c.client_secret.is_some(),
-                    "allowed_origins": c.allowed_origins, "grant_types": c.grant_types,
-                })
-            })
-            .collect(),
-    ))
+    Json(Value::Array(state.clients.iter().map(Client::to_json).collect()))
 }
 
+/// A duplicate is a conflict (409); a client that cannot be (an unknown setting value, a bad key) is a 400.
 async fn add_client(AxumState(app): AppState, bytes: Bytes) -> ApiResult<(StatusCode, Json<Value>)> {
     let seed: ClientSeed = body(&bytes)?;
-    app.lock().add_client(&seed).map_err(|e| ApiError::new(409, "conflict", e))?;
+    let mut state = app.lock();
+    if state.client(&seed.client_id).is_some() {
+        return Err(ApiError::new(409, "conflict", format!("client {} already exists", seed.client_id)));
+    }
+    state.add_client(&seed).map_err(errors::invalid_request)?;
     Ok((StatusCode::CREATED, Json(json!({"client_id": seed.client_id}))))
+}
+
+fn client_position(state: &crate::state::State, uri: &Uri) -> ApiResult<usize> {
+    let raw = uri.path().trim_start_matches("/__emu/clients/");
+    let id = crate::params::percent_decode(raw).ok_or_else(errors::not_found)?;
+    state
+        .clients
+        .iter()
+        .position(|c| c.client_id == id)
+        .ok_or_else(|| ApiError::new(404, "not_found", "No such client"))
+}
+
+async fn client(AxumState(app): AppState, uri: Uri) -> ApiResult<Json<Value>> {
+    let state = app.lock();
+    let position = client_position(&state, &uri)?;
+    Ok(Json(state.clients[position].to_json()))
+}
+
+/// `POST /__emu/clients/{id}`: a JSON merge patch (RFC 7396) of the client's seed: the fields given replace
+/// theirs, `null` puts one back to its default, and the result is checked as a new client would be. Tokens
+/// already issued keep their family, and follow the new settings from their next use.
+async fn update_client(AxumState(app): AppState, uri: Uri, bytes: Bytes) -> ApiResult<Json<Value>> {
+    let patch: serde_json::Map<String, Value> = body(&bytes)?;
+    let mut state = app.lock();
+    let position = client_position(&state, &uri)?;
+    let current = &state.clients[position];
+    if patch.get("client_id").is_some_and(|id| id.as_str() != Some(&current.client_id)) {
+        return Err(errors::invalid_request("client_id cannot be changed"));
+    }
+    let mut merged = match serde_json::to_value(&current.seed) {
+        Ok(Value::Object(map)) => map,
+        _ => return Err(ApiError::new(500, "server_error", "The client cannot be read")),
+    };
+    for (key, value) in patch {
+        if value.is_null() {
+            merged.remove(&key);
+        } else {
+            merged.insert(key, value);
+        }
+    }
+    let seed: ClientSeed = serde_json::from_value(Value::Object(merged))
+        .map_err(|e| errors::invalid_request(format!("Invalid client: {e}")))?;
+    let updated = Client::from_seed(&seed).map_err(errors::invalid_request)?;
+    let listing = updated.to_json();
+    state.clients[position] = updated;
+    Ok(Json(listing))
+}
+
+/// Refresh-token families, with their rotation counter and any revocation; `?user=` (login or id), `?client=`.
+async fn refresh_tokens(AxumState(app): AppState, uri: Uri) -> Json<Value> {
+    let (user, client) = (query_param(&uri, "user"), query_param(&uri, "client"));
+    Json(crate::refresh::list_json(&app.lock(), user.as_deref(), client.as_deref()))
 }
 
 // ---- outbox and push device ---------------------------------------------------------------------------------
@@ -229,6 +277,7 @@ struct SettingsChange {
     mfa_token_ttl_secs: Option<u64>,
     push_rejection_error: Option<String>,
     permissive_cors: Option<bool>,
+    dpop_nonce_secs: Option<u64>,
 }
 
 async fn set_settings(AxumState(app): AppState, bytes: Bytes) -> ApiResult<Json<Value>> {
@@ -246,6 +295,12 @@ async fn set_settings(AxumState(app): AppState, bytes: Bytes) -> ApiResult<Json<
     }
     if let Some(value) = change.permissive_cors {
         state.settings.permissive_cors = value;
+    }
+    if let Some(value) = change.dpop_nonce_secs {
+        if !(1..=crate::state::MAX_SETTING_SECS).contains(&value) {
+            return Err(errors::invalid_request("dpop_nonce_secs must be 1-31536000"));
+        }
+        state.settings.dpop_nonce_secs = value;
     }
     Ok(Json(serde_json::to_value(&state.settings).unwrap_or(Value::Null)))
 }

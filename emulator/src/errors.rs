@@ -98,6 +98,58 @@ fixed_errors! {
 
 fixed_errors! {
     unauthorized_client => 401, "access_denied", "Unauthorized";
+    // ⚠ Assumed for a secret plus an assertion: recorded live for a secret plus an mTLS certificate.
+    multiple_auth_methods => 400, "invalid_request", "Multiple authentication methods provided, please use one.";
+}
+
+// ---- private_key_jwt: ⚠ Auth0 answers invalid_client without a documented description; each of these names
+// the rule broken, in words fixed here, never the assertion itself ----------------------------------------------
+
+fixed_errors! {
+    assertion_type_unsupported => 401, "invalid_client",
+        "Invalid client_assertion_type: use urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    assertion_not_enabled => 401, "invalid_client", "private_key_jwt is not enabled for this client";
+    assertion_malformed => 401, "invalid_client", "Invalid client assertion: not a well-formed signed JWT";
+    assertion_too_large => 401, "invalid_client",
+        "Invalid client assertion: over 2048 bytes, or alg over 16 or iss, sub or jti over 64 characters";
+    assertion_alg => 401, "invalid_client", "Invalid client assertion: alg is not the credential's algorithm";
+    assertion_unknown_key => 401, "invalid_client", "Invalid client assertion: no active credential for its kid";
+    assertion_signature => 401, "invalid_client", "Invalid client assertion: the signature does not verify";
+    assertion_issuer => 401, "invalid_client", "Invalid client assertion: iss and sub must be the client_id";
+    assertion_audience => 401, "invalid_client", "Invalid client assertion: aud must be the tenant's URL";
+    assertion_claims_missing => 401, "invalid_client", "Invalid client assertion: exp and jti are required";
+    assertion_expired => 401, "invalid_client", "Invalid client assertion: expired";
+    assertion_lifetime => 401, "invalid_client",
+        "Invalid client assertion: 'exp' claim must specify a time that is no more than 5 minutes after 'iat'";
+    assertion_not_yet_valid => 401, "invalid_client", "Invalid client assertion: iat or nbf is in the future";
+    assertion_replayed => 401, "invalid_client", "Invalid client assertion: its jti was already used";
+}
+
+// ---- DPoP: ⚠ the status and the code are RFC 9449's; Auth0 documents neither the descriptions nor the answer
+// to a missing proof -----------------------------------------------------------------------------------------
+
+fixed_errors! {
+    dpop_malformed => 400, "invalid_dpop_proof", "Invalid DPoP proof: not a well-formed signed JWT";
+    dpop_multiple => 400, "invalid_dpop_proof", "Invalid DPoP proof: more than one DPoP header";
+    dpop_typ => 400, "invalid_dpop_proof", "Invalid DPoP proof: typ must be dpop+jwt";
+    dpop_alg => 400, "invalid_dpop_proof", "Invalid DPoP proof: alg must be ES256";
+    dpop_jwk => 400, "invalid_dpop_proof", "Invalid DPoP proof: jwk must be a P-256 public key";
+    dpop_private_jwk => 400, "invalid_dpop_proof", "Invalid DPoP proof: jwk must not contain a private key";
+    dpop_signature => 400, "invalid_dpop_proof", "Invalid DPoP proof: the signature does not verify";
+    dpop_htm => 400, "invalid_dpop_proof", "Invalid DPoP proof: htm must be POST";
+    dpop_htu => 400, "invalid_dpop_proof", "Invalid DPoP proof: htu must be the token endpoint";
+    dpop_iat => 400, "invalid_dpop_proof", "Invalid DPoP proof: iat is missing or too far from the current time";
+    dpop_jti => 400, "invalid_dpop_proof", "Invalid DPoP proof: jti is missing or too long";
+    dpop_replayed => 400, "invalid_dpop_proof", "Invalid DPoP proof: its jti was already used";
+    dpop_proof_required => 400, "invalid_dpop_proof", "DPoP proof required";
+    dpop_bound_proof_missing => 400, "invalid_dpop_proof", "DPoP proof required: the token is bound to a DPoP key";
+    dpop_key_mismatch => 400, "invalid_dpop_proof",
+        "Invalid DPoP proof: the token is bound to another DPoP key";
+}
+
+pub fn use_dpop_nonce(nonce: String) -> ApiError {
+    ApiError::new(400, "use_dpop_nonce", "Authorization server requires nonce in DPoP proof")
+        .header(crate::dpop::NONCE_HEADER, nonce)
 }
 
 pub fn grant_not_allowed(grant_type: &str) -> ApiError {
@@ -174,6 +226,9 @@ fixed_errors! {
     slow_down => 429, "slow_down", "You are polling faster than allowed. Wait 5 seconds between requests.";
     refresh_token_invalid => 403, "invalid_grant", "Unknown or invalid refresh token.";
     refresh_user_blocked => 403, "invalid_grant", "user is blocked";
+    // ⚠ Auth0's answer to a wider scope is undocumented: RFC 6749 §6 forbids it, and 403 is how Auth0's token
+    // endpoint refuses what a grant does not allow.
+    refresh_scope_not_granted => 403, "invalid_scope", "The requested scope exceeds the scope originally granted";
 }
 
 /// `access_denied` was recorded live; the documentation says `invalid_grant`. The tenant setting picks one.

@@ -10,11 +10,15 @@
 //! # Ok(()) }
 //! ```
 
+mod assertion;
 mod control;
 mod crypto;
+mod dpop;
 mod errors;
+mod jose;
 mod mfa;
 mod params;
+mod refresh;
 pub mod seed;
 mod state;
 mod token;
@@ -288,7 +292,7 @@ pub fn exposure_warning(addr: SocketAddr) -> Option<String> {
 }
 
 /// `host[:port]` split into the host (an IPv6 literal keeps its brackets) and the port; `None` if malformed.
-fn split_authority(authority: &str) -> Option<(&str, Option<u16>)> {
+pub(crate) fn split_authority(authority: &str) -> Option<(&str, Option<u16>)> {
     let (host, port) = if authority.starts_with('[') {
         let (host, rest) = authority.split_at(authority.find(']')? + 1);
         (host, if rest.is_empty() { None } else { Some(rest.strip_prefix(':')?) })
@@ -384,9 +388,16 @@ fn cors<S>(app: Arc<App>, inner: S) -> Cors<S> {
         // As Auth0's API does; the emulator's own pages take no credentials.
         .allow_credentials(AllowCredentials::predicate(|_, parts| area(parts.uri.path()) == Area::Api))
         .allow_methods([Method::GET, Method::POST, Method::DELETE])
-        .allow_headers([AUTHORIZATION, CONTENT_TYPE, HeaderName::from_static("auth0-client")])
+        .allow_headers([
+            AUTHORIZATION,
+            CONTENT_TYPE,
+            HeaderName::from_static("auth0-client"),
+            HeaderName::from_static("dpop"),
+        ])
+        // A page must read the DPoP nonce to retry with it, as spa-js does.
         .expose_headers(
-            ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"].map(HeaderName::from_static),
+            ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", dpop::NONCE_HEADER]
+                .map(HeaderName::from_static),
         )
         .max_age(Duration::from_secs(86_400))
 }
@@ -623,5 +634,12 @@ mod tests {
         let seed = super::default_seed();
         assert!(super::State::from_seed(&seed, &Default::default()).is_ok());
         assert_eq!(seed.tenant, "Emulated Tenant");
+    }
+
+    #[test]
+    fn shipped_seed_has_the_committed_client_assertion_key() {
+        let seed = super::default_seed();
+        let client = seed.clients.iter().find(|c| c.client_id == "jwt-client").expect("jwt-client");
+        assert_eq!(client.jwt_keys[0].pem, include_str!("../keys/TEST-ONLY-client-assertion.public.pem"));
     }
 }

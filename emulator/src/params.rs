@@ -1,7 +1,8 @@
 //! Request bodies (form or JSON), client authentication and the optional per-client rate limit.
 
 use crate::errors::{self, ApiResult};
-use crate::state::{Client, State};
+use crate::state::{Client, ClientAuth, State};
+use crate::{App, assertion};
 use axum::http::HeaderMap;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, ORIGIN};
 use base64::Engine;
@@ -85,35 +86,71 @@ fn basic_credentials(headers: &HeaderMap) -> ApiResult<Option<(String, String)>>
     Ok(Some((decode(id)?, decode(secret)?)))
 }
 
-/// Identifies and authenticates the client by HTTP Basic or by body parameters, and checks the caller's origin.
-/// Returns the client and whether it proved a secret.
-pub fn authenticate_client(state: &mut State, params: &Params, headers: &HeaderMap) -> ApiResult<(Client, bool)> {
+/// Identifies and authenticates the client by HTTP Basic, body parameters or a client assertion, and checks
+/// the caller's origin. Returns the client and whether it proved who it is (a secret or an assertion).
+pub fn authenticate_client(
+    app: &App,
+    state: &mut State,
+    params: &Params,
+    headers: &HeaderMap,
+) -> ApiResult<(Client, bool)> {
     let basic = basic_credentials(headers)?;
     let body_id = params.optional("client_id")?;
     let body_secret = params.optional("client_secret")?;
-    let (client_id, secret) = match &basic {
-        Some((id, secret)) => {
+    let assertion = client_assertion(params, basic.is_some() || body_secret.is_some())?;
+    let client_id = match (&basic, body_id, assertion) {
+        (Some((id, _)), body_id, _) => {
             if body_id.is_some_and(|b| b != id) {
                 return Err(errors::invalid_request("client_id in the body does not match the Authorization header"));
             }
-            (id.as_str(), Some(secret.as_str()))
+            id.clone()
         }
-        None => (body_id.ok_or_else(|| errors::missing_parameter("client_id"))?, body_secret),
+        (None, Some(id), _) => id.to_owned(),
+        // RFC 7523 §3: the assertion's `sub` names the client when the body does not.
+        (None, None, Some(jwt)) => assertion::subject(jwt)?,
+        (None, None, None) => return Err(errors::missing_parameter("client_id")),
     };
-    let client = state.client(client_id).ok_or_else(errors::unauthorized_client)?.clone();
-    let authenticated = match &client.client_secret {
-        Some(expected) => {
+    let secret = basic.as_ref().map(|(_, secret)| secret.as_str()).or(body_secret);
+    let client = state.client(&client_id).ok_or_else(errors::unauthorized_client)?.clone();
+    let authenticated = match (&client.auth, assertion) {
+        (ClientAuth::PrivateKeyJwt(keys), Some(jwt)) => {
+            assertion::verify(app, state, &client.client_id, keys, jwt)?;
+            true
+        }
+        (_, Some(_)) => return Err(errors::assertion_not_enabled()),
+        // A secret does not stand in for the assertion: the same answer as no credentials at all.
+        (ClientAuth::PrivateKeyJwt(_), None) => return Err(errors::unauthorized_client()),
+        (ClientAuth::Secret(expected), None) => {
             let given = secret.ok_or_else(errors::unauthorized_client)?;
             if !crate::crypto::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
                 return Err(errors::unauthorized_client());
             }
             true
         }
-        None => false,
+        (ClientAuth::None, None) => false,
     };
     check_origin(state, &client, headers)?;
     count_request(state, &client.client_id)?;
     Ok((client, authenticated))
+}
+
+/// The `client_assertion` of a request that sends one, checked for its companion `client_assertion_type` and
+/// for a second method alongside.
+pub fn client_assertion(params: &Params, has_secret: bool) -> ApiResult<Option<&str>> {
+    let kind = params.optional("client_assertion_type")?;
+    let jwt = params.optional("client_assertion")?;
+    if kind.is_none() && jwt.is_none() {
+        return Ok(None);
+    }
+    if has_secret {
+        return Err(errors::multiple_auth_methods());
+    }
+    match (kind, jwt) {
+        (Some(kind), Some(jwt)) if kind == assertion::JWT_BEARER => Ok(Some(jwt)),
+        (Some(_), Some(_)) => Err(errors::assertion_type_unsupported()),
+        (_, None) => Err(errors::missing_parameter("client_assertion")),
+        (None, _) => Err(errors::missing_parameter("client_assertion_type")),
+    }
 }
 
 pub fn origin(headers: &HeaderMap) -> Option<String> {

@@ -1,6 +1,7 @@
 //! The tenant's state: clock, clients, users and their authenticators, transactions, outbox, pushes,
 //! faults and the journal.
 
+use crate::assertion::ClientKey;
 use crate::crypto;
 use crate::seed::{AuthenticatorSeed, ClientSeed, Seed, UserSeed};
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,12 @@ pub const PUSH_CAPACITY: usize = 1000;
 pub const OUTBOX_CAPACITY: usize = 1000;
 pub const ACCESS_TOKEN_CAPACITY: usize = 5000;
 pub const REFRESH_TOKEN_CAPACITY: usize = 5000;
+pub const REFRESH_FAMILY_CAPACITY: usize = 5000;
+/// Auth0 keeps at most 200 active refresh tokens per user and application; one more deletes the oldest.
+pub const REFRESH_FAMILIES_PER_USER_AND_CLIENT: usize = 200;
+/// Replay caches of client-assertion and DPoP-proof `jti`s: each entry lives only until its JWT would be
+/// refused anyway (a few minutes), so the cap is reached only by a flood.
+pub const JTI_CAPACITY: usize = 10_000;
 pub const BRUTE_FORCE_CAPACITY: usize = 10_000;
 /// The clock stays between 1970 and 9999 so that no lifetime arithmetic can overflow.
 pub const MAX_CLOCK_MS: i64 = 253_402_300_799_000;
@@ -268,23 +275,182 @@ pub fn iso8601(ms: i64) -> String {
 
 // ---- clients ------------------------------------------------------------------------------------------------
 
+/// How a client proves itself at `/oauth/token` and `/mfa/challenge`.
+#[derive(Clone, Debug)]
+pub enum ClientAuth {
+    /// A public client: nothing to prove.
+    None,
+    /// `client_secret_post` or `client_secret_basic`, either accepted.
+    Secret(String),
+    PrivateKeyJwt(Vec<ClientKey>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MfaOnRefresh {
+    Never,
+    Always,
+    /// When more than this many seconds passed since the family's last MFA.
+    AfterSecs(u64),
+}
+
+/// The API policy and app flag of Auth0's sender-constraining table, folded into one switch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DpopMode {
+    /// A proof is ignored, unchecked, and Bearer tokens are issued.
+    Off,
+    /// A valid proof gets DPoP-bound tokens, none gets Bearer.
+    Allowed,
+    /// No proof, no tokens.
+    Required,
+}
+
+impl DpopMode {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Allowed => "allowed",
+            Self::Required => "required",
+        }
+    }
+}
+
+/// Auth0's defaults for rotating refresh tokens: 30 days absolute and idle; at most a year idle and
+/// 31,557,600 s absolute.
+pub const REFRESH_LIFETIME_DEFAULT_SECS: u64 = 30 * 24 * 3600;
+pub const REFRESH_ABSOLUTE_MAX_SECS: u64 = 31_557_600;
+
 #[derive(Clone, Debug)]
 pub struct Client {
     pub client_id: String,
-    pub client_secret: Option<String>,
+    pub auth: ClientAuth,
     pub allowed_origins: Vec<String>,
     pub grant_types: Option<Vec<String>>,
+    pub refresh_rotation: bool,
+    pub refresh_leeway_secs: u64,
+    pub refresh_absolute_secs: u64,
+    pub refresh_idle_secs: u64,
+    pub mfa_on_refresh: MfaOnRefresh,
+    pub dpop: DpopMode,
+    pub dpop_nonce: bool,
+    pub dpop_bind_mfa_token: bool,
+    /// What the client was made from: an update is merged into it and checked again as a whole.
+    pub seed: ClientSeed,
 }
 
-impl From<&ClientSeed> for Client {
-    fn from(seed: &ClientSeed) -> Self {
-        let public = seed.auth_method.as_deref() == Some("none");
-        Self {
-            client_id: seed.client_id.clone(),
-            client_secret: if public { None } else { seed.client_secret.clone() },
+impl Client {
+    /// The client a seed describes, or why it cannot be one.
+    pub fn from_seed(seed: &ClientSeed) -> Result<Self, String> {
+        let id = &seed.client_id;
+        if id.is_empty() {
+            return Err("client_id must not be empty".into());
+        }
+        let method = match seed.auth_method.as_deref() {
+            Some(method) => method,
+            None if !seed.jwt_keys.is_empty() && seed.client_secret.is_none() => "private_key_jwt",
+            None => "client_secret_post",
+        };
+        let auth = match method {
+            "none" => ClientAuth::None,
+            "client_secret_post" | "client_secret_basic" => match &seed.client_secret {
+                Some(secret) => ClientAuth::Secret(secret.clone()),
+                None => return Err(format!("client {id} needs a client_secret or auth_method none")),
+            },
+            "private_key_jwt" => {
+                if seed.client_secret.is_some() {
+                    return Err(format!(
+                        "client {id}: a private_key_jwt client authenticates with jwt_keys only; remove client_secret"
+                    ));
+                }
+                ClientAuth::PrivateKeyJwt(
+                    crate::assertion::parse_keys(&seed.jwt_keys).map_err(|e| format!("client {id}: {e}"))?,
+                )
+            }
+            other => {
+                return Err(format!(
+                    "unknown auth_method {other}: use none, client_secret_post, client_secret_basic or private_key_jwt"
+                ));
+            }
+        };
+        if !seed.jwt_keys.is_empty() && !matches!(auth, ClientAuth::PrivateKeyJwt(_)) {
+            return Err(format!("client {id}: jwt_keys need auth_method private_key_jwt"));
+        }
+        let public = matches!(auth, ClientAuth::None);
+        let absolute = seed.refresh_absolute_secs.unwrap_or(REFRESH_LIFETIME_DEFAULT_SECS);
+        if !(1..=REFRESH_ABSOLUTE_MAX_SECS).contains(&absolute) {
+            return Err(format!("refresh_absolute_secs must be 1-{REFRESH_ABSOLUTE_MAX_SECS}"));
+        }
+        let idle = seed.refresh_idle_secs.unwrap_or(REFRESH_LIFETIME_DEFAULT_SECS.min(absolute));
+        if !(1..=MAX_SETTING_SECS).contains(&idle) || idle > absolute {
+            return Err(format!("refresh_idle_secs must be 1-{MAX_SETTING_SECS} and at most refresh_absolute_secs"));
+        }
+        let leeway = seed.refresh_leeway_secs.unwrap_or(0);
+        if leeway > MAX_SETTING_SECS {
+            return Err(format!("refresh_leeway_secs must be 0-{MAX_SETTING_SECS}"));
+        }
+        Ok(Self {
+            client_id: id.clone(),
+            auth,
             allowed_origins: seed.allowed_origins.iter().map(|o| o.trim_end_matches('/').to_owned()).collect(),
             grant_types: seed.grant_types.clone(),
+            refresh_rotation: seed.refresh_rotation.unwrap_or(true),
+            refresh_leeway_secs: leeway,
+            refresh_absolute_secs: absolute,
+            refresh_idle_secs: idle,
+            mfa_on_refresh: parse_mfa_on_refresh(seed.mfa_on_refresh.as_ref())?,
+            dpop: match seed.dpop.as_deref() {
+                None | Some("off") => DpopMode::Off,
+                Some("allowed") => DpopMode::Allowed,
+                Some("required") => DpopMode::Required,
+                Some(other) => return Err(format!("dpop must be off, allowed or required, not {other}")),
+            },
+            // RFC 9449 servers ask public clients for a nonce; Auth0 does not appear to ask confidential ones.
+            dpop_nonce: seed.dpop_nonce.unwrap_or(public),
+            dpop_bind_mfa_token: seed.dpop_bind_mfa_token.unwrap_or(true),
+            seed: seed.clone(),
+        })
+    }
+
+    pub fn is_public(&self) -> bool {
+        matches!(self.auth, ClientAuth::None)
+    }
+
+    /// What the control plane shows: the settings in force, without the secret.
+    pub fn to_json(&self) -> Value {
+        let (method, keys) = match &self.auth {
+            ClientAuth::None => ("none", Vec::new()),
+            ClientAuth::Secret(_) => (self.seed.auth_method.as_deref().unwrap_or("client_secret_post"), Vec::new()),
+            ClientAuth::PrivateKeyJwt(keys) => ("private_key_jwt", keys.iter().map(ClientKey::to_json).collect()),
+        };
+        let mfa_on_refresh = match self.mfa_on_refresh {
+            MfaOnRefresh::Never => json!("never"),
+            MfaOnRefresh::Always => json!("always"),
+            MfaOnRefresh::AfterSecs(secs) => json!({"after_secs": secs}),
+        };
+        json!({
+            "client_id": self.client_id, "confidential": !self.is_public(), "auth_method": method, "jwt_keys": keys,
+            "allowed_origins": self.allowed_origins, "grant_types": self.grant_types,
+            "refresh_rotation": self.refresh_rotation, "refresh_leeway_secs": self.refresh_leeway_secs,
+            "refresh_absolute_secs": self.refresh_absolute_secs, "refresh_idle_secs": self.refresh_idle_secs,
+            "mfa_on_refresh": mfa_on_refresh, "dpop": self.dpop.name(), "dpop_nonce": self.dpop_nonce,
+            "dpop_bind_mfa_token": self.dpop_bind_mfa_token,
+        })
+    }
+}
+
+fn parse_mfa_on_refresh(value: Option<&Value>) -> Result<MfaOnRefresh, String> {
+    let bad = || r#"mfa_on_refresh must be "never", "always" or {"after_secs": N}"#.to_owned();
+    match value {
+        None | Some(Value::Null) => Ok(MfaOnRefresh::Never),
+        Some(Value::String(s)) if s == "never" => Ok(MfaOnRefresh::Never),
+        Some(Value::String(s)) if s == "always" => Ok(MfaOnRefresh::Always),
+        Some(Value::Object(map)) if map.len() == 1 => {
+            let secs = map.get("after_secs").and_then(Value::as_u64).ok_or_else(bad)?;
+            if secs > MAX_SETTING_SECS {
+                return Err(format!("mfa_on_refresh.after_secs must be 0-{MAX_SETTING_SECS}"));
+            }
+            Ok(MfaOnRefresh::AfterSecs(secs))
         }
+        Some(_) => Err(bad()),
     }
 }
 
@@ -297,6 +463,11 @@ pub struct MfaTransaction {
     pub audience: Option<String>,
     pub scope: String,
     pub expires_ms: i64,
+    /// The DPoP key (thumbprint) the MFA grant must prove, when the grant that opened it had a proof.
+    pub jkt: Option<String>,
+    /// MFA on refresh: the refresh token whose exchange waits for this MFA. The MFA grant rotates it, and then
+    /// points here at the token it issued, so that a second MFA grant with this mfa_token continues the chain.
+    pub refresh: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -366,14 +537,61 @@ pub struct OutboxMessage {
     pub time: i64,
 }
 
+/// One refresh token: a member of a family, and its place in the family's rotation.
 #[derive(Clone, Debug, Default)]
 pub struct RefreshGrant {
+    pub family: String,
+    /// The family's counter when this token was issued: only the latest (or, within the leeway, the one
+    /// before) may be exchanged.
+    pub counter: u64,
+    /// Order of issue, for the cap.
+    pub seq: u64,
+}
+
+/// Every refresh token descended from one login: rotation moves it on, reuse revokes all of it.
+#[derive(Clone, Debug, Default)]
+pub struct RefreshFamily {
     pub user_id: String,
     pub client_id: String,
     pub audience: Option<String>,
+    /// The scope granted at login: a refresh may ask for less, never more.
     pub scope: String,
-    /// Order of issue: refresh tokens never expire, so the cap drops the oldest by this.
     pub seq: u64,
+    pub created_ms: i64,
+    /// Fixed at creation: rotation does not extend it.
+    pub absolute_expires_ms: i64,
+    /// Renewed by each exchange.
+    pub idle_expires_ms: i64,
+    /// The counter of the newest member.
+    pub latest: u64,
+    /// When `latest` was reached: the leeway for reusing its predecessor runs from here.
+    pub latest_since_ms: i64,
+    pub last_mfa_ms: Option<i64>,
+    /// A public client's DPoP key (thumbprint): each refresh must prove it.
+    pub jkt: Option<String>,
+    pub revoked: Option<Revocation>,
+}
+
+impl RefreshFamily {
+    pub fn expired(&self, now_ms: i64) -> bool {
+        now_ms >= self.absolute_expires_ms || now_ms >= self.idle_expires_ms
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Revocation {
+    pub at_ms: i64,
+    pub reason: &'static str,
+    /// Tokens of the family presented since, each refused.
+    pub later_uses: u64,
+}
+
+/// The DPoP nonce: the current one, and the one before it, still accepted for one more period.
+#[derive(Clone, Debug, Default)]
+pub struct DpopNonce {
+    pub current: String,
+    pub previous: Option<String>,
+    pub since_ms: i64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -470,6 +688,7 @@ pub struct Settings {
     pub mfa_token_ttl_secs: u64,
     pub push_rejection_error: String,
     pub permissive_cors: bool,
+    pub dpop_nonce_secs: u64,
 }
 
 // ---- the tenant ---------------------------------------------------------------------------------------------
@@ -486,7 +705,13 @@ pub struct State {
     pub outbox: Vec<OutboxMessage>,
     pub outbox_seq: u64,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
+    pub refresh_families: HashMap<String, RefreshFamily>,
     pub refresh_seq: u64,
+    /// Client-assertion `jti`s seen, per client: `(client_id, jti)` → the assertion's `exp`.
+    pub assertion_jtis: HashMap<(String, String), i64>,
+    /// DPoP-proof `jti`s seen, per key: `(jkt, jti)` → when the proof's `iat` leaves the accepted window.
+    pub dpop_jtis: HashMap<(String, String), i64>,
+    pub dpop_nonce: DpopNonce,
     pub access_tokens: HashMap<String, AccessGrant>,
     /// Failed password attempts per (IP, identifier): count and time of the last failure.
     pub brute_force: HashMap<(String, String), (u32, i64)>,
@@ -515,6 +740,7 @@ impl State {
             mfa_token_ttl_secs: overrides.mfa_token_ttl_secs.or(seed.mfa_token_ttl_secs).unwrap_or(300),
             push_rejection_error: validate_rejection_error(seed.push_rejection_error.as_deref())?,
             permissive_cors: overrides.permissive_cors,
+            dpop_nonce_secs: seed.dpop_nonce_secs.unwrap_or(300),
         };
         let mut state = Self {
             settings,
@@ -528,7 +754,11 @@ impl State {
             outbox: Vec::new(),
             outbox_seq: 0,
             refresh_tokens: HashMap::new(),
+            refresh_families: HashMap::new(),
             refresh_seq: 0,
+            assertion_jtis: HashMap::new(),
+            dpop_jtis: HashMap::new(),
+            dpop_nonce: DpopNonce { current: crypto::random_token(24), previous: None, since_ms: now },
             access_tokens: HashMap::new(),
             brute_force: HashMap::new(),
             rate_limit: RateLimit::default(),
@@ -551,20 +781,10 @@ impl State {
     }
 
     pub fn add_client(&mut self, seed: &ClientSeed) -> Result<(), String> {
-        if seed.client_id.is_empty() {
-            return Err("client_id must not be empty".into());
-        }
         if self.clients.iter().any(|c| c.client_id == seed.client_id) {
             return Err(format!("client {} already exists", seed.client_id));
         }
-        match seed.auth_method.as_deref() {
-            None | Some("none" | "client_secret_post" | "client_secret_basic") => {}
-            Some(other) => return Err(format!("unknown auth_method {other}")),
-        }
-        if seed.auth_method.as_deref() != Some("none") && seed.client_secret.is_none() {
-            return Err(format!("client {} needs a client_secret or auth_method none", seed.client_id));
-        }
-        self.clients.push(Client::from(seed));
+        self.clients.push(Client::from_seed(seed)?);
         Ok(())
     }
 
@@ -686,13 +906,22 @@ impl State {
         self.oobs.retain(|_, oob| !gone(oob.expires_ms));
         self.pushes.retain(|push| !gone(push.expires_ms));
         self.access_tokens.retain(|_, grant| !gone(grant.expires_ms));
+        // A revoked family is kept as long as an expired one, so the control plane can show the revocation.
+        self.refresh_families.retain(|_, f| !gone(f.absolute_expires_ms.min(f.idle_expires_ms)));
+        self.assertion_jtis.retain(|_, exp_ms| now < *exp_ms);
+        self.dpop_jtis.retain(|_, until_ms| now < *until_ms);
         // A failure record older than the block is already ignored by the password grant.
         self.brute_force.retain(|_, (_, last)| now - *last < BRUTE_FORCE_BLOCK_MS);
 
         keep_newest(&mut self.mfa_tokens, MFA_TOKEN_CAPACITY, |tx| tx.expires_ms);
         keep_newest(&mut self.oobs, OOB_CAPACITY, |oob| oob.expires_ms);
         keep_newest(&mut self.access_tokens, ACCESS_TOKEN_CAPACITY, |grant| grant.expires_ms);
+        keep_newest(&mut self.refresh_families, REFRESH_FAMILY_CAPACITY, |family| family.seq as i64);
+        let families = &self.refresh_families;
+        self.refresh_tokens.retain(|_, grant| families.contains_key(&grant.family));
         keep_newest(&mut self.refresh_tokens, REFRESH_TOKEN_CAPACITY, |grant| grant.seq as i64);
+        keep_newest(&mut self.assertion_jtis, JTI_CAPACITY, |exp_ms| *exp_ms);
+        keep_newest(&mut self.dpop_jtis, JTI_CAPACITY, |until_ms| *until_ms);
         keep_newest(&mut self.brute_force, BRUTE_FORCE_CAPACITY, |(_, last)| *last);
         // Pushes and the outbox are in the order they were made.
         let excess = self.pushes.len().saturating_sub(PUSH_CAPACITY);
@@ -706,8 +935,9 @@ impl State {
         json!({
             "mfa_tokens": self.mfa_tokens.len(), "oob_transactions": self.oobs.len(), "pushes": self.pushes.len(),
             "outbox": self.outbox.len(), "access_tokens": self.access_tokens.len(),
-            "refresh_tokens": self.refresh_tokens.len(), "brute_force": self.brute_force.len(),
-            "journal": self.journal.len(),
+            "refresh_tokens": self.refresh_tokens.len(), "refresh_families": self.refresh_families.len(),
+            "assertion_jtis": self.assertion_jtis.len(), "dpop_jtis": self.dpop_jtis.len(),
+            "brute_force": self.brute_force.len(), "journal": self.journal.len(),
         })
     }
 }
@@ -799,8 +1029,10 @@ mod tests {
             let grant = AccessGrant { expires_ms: far + i as i64, ..Default::default() };
             state.access_tokens.insert(format!("a{i}"), grant);
         }
+        let family = RefreshFamily { absolute_expires_ms: far, idle_expires_ms: far, ..Default::default() };
+        state.refresh_families.insert("f".into(), family);
         for i in 0..REFRESH_TOKEN_CAPACITY + extra {
-            let grant = RefreshGrant { seq: i as u64, ..Default::default() };
+            let grant = RefreshGrant { family: "f".into(), seq: i as u64, ..Default::default() };
             state.refresh_tokens.insert(format!("r{i}"), grant);
         }
         for i in 0..BRUTE_FORCE_CAPACITY + extra {
@@ -829,6 +1061,24 @@ mod tests {
         assert!(state.mfa_tokens.contains_key(&format!("m{}", last(MFA_TOKEN_CAPACITY))));
         assert!(state.refresh_tokens.contains_key(&format!("r{}", last(REFRESH_TOKEN_CAPACITY))));
         assert_eq!(state.outbox.first().map(|m| m.id), Some(extra as u64 + 1));
+    }
+
+    #[test]
+    fn refresh_families_go_after_their_expiry_and_take_their_tokens() {
+        let mut state = State::from_seed(&crate::default_seed(), &Overrides::default()).expect("seed");
+        state.clock.freeze(true);
+        state.clock.set_ms(10 * EXPIRED_GRACE_MS);
+        let now = state.now_ms();
+        for (id, idle_expires_ms) in [("expired", now - EXPIRED_GRACE_MS), ("alive", now + 1)] {
+            let family = RefreshFamily { absolute_expires_ms: now + 1, idle_expires_ms, ..Default::default() };
+            state.refresh_families.insert(id.into(), family);
+            state
+                .refresh_tokens
+                .insert(format!("{id}-token"), RefreshGrant { family: id.into(), ..Default::default() });
+        }
+        state.prune();
+        assert_eq!(state.refresh_families.keys().collect::<Vec<_>>(), vec!["alive"]);
+        assert_eq!(state.refresh_tokens.keys().collect::<Vec<_>>(), vec!["alive-token"]);
     }
 
     #[test]

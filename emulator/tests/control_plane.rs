@@ -247,7 +247,8 @@ async fn expired_entries_are_forgotten_after_a_grace_period() {
     }
     assert_eq!(emu.login("nomfa@example.com", &[("scope", "openid offline_access")]).await.status, 200);
     let all = json!({"mfa_tokens": 7, "oob_transactions": 15, "pushes": 10, "outbox": 5, "access_tokens": 1,
-        "refresh_tokens": 1, "brute_force": 0, "journal": 24});
+        "refresh_tokens": 1, "refresh_families": 1, "assertion_jtis": 0, "dpop_jtis": 0, "brute_force": 0,
+        "journal": 24});
     assert_eq!(stats(&emu).await, all);
 
     // Just expired: still kept, so it answers expired_token.
@@ -264,7 +265,7 @@ async fn expired_entries_are_forgotten_after_a_grace_period() {
         "{later}"
     );
     assert_eq!(emu.get("/__emu/pushes").await.json(), json!([]));
-    // Access tokens live a day; refresh tokens do not expire, so only their cap bounds them.
+    // Access tokens live a day; refresh tokens 30 days (tests/refresh.rs), so they are still there.
     assert_eq!(later["access_tokens"], 1);
     emu.advance(24 * 3600).await;
     let next_day = stats(&emu).await;

@@ -50,7 +50,8 @@ async fn user_without_mfa_gets_signed_tokens() {
         .form("/oauth/token", &[("grant_type", "refresh_token"), ("client_id", SPA), ("refresh_token", refresh)])
         .await;
     assert_eq!(again.status, 200, "{}", again.text());
-    assert!(again.json().get("refresh_token").is_none());
+    // Rotation is on by default: a new refresh token replaces the one presented (tests/refresh.rs).
+    assert!(again.json()["refresh_token"].as_str().is_some_and(|new| new != refresh));
     emu.form("/oauth/token", &[("grant_type", "refresh_token"), ("client_id", SPA), ("refresh_token", "nope")])
         .await
         .error(403, "invalid_grant", "Unknown or invalid refresh token.");

@@ -2,6 +2,8 @@
 //! malformed requests and observe dropped connections and truncated bodies.
 #![allow(dead_code)]
 
+pub mod sign;
+
 use auth0_mfa_emulator::{Config, Running, spawn};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -167,6 +169,13 @@ impl Emu {
         resp.json()["mfa_token"].as_str().expect("mfa_token").to_owned()
     }
 
+    /// [`Emu::mfa_token`] with more parameters, e.g. a `scope`.
+    pub async fn mfa_token_with(&self, username: &str, extra: &[(&str, &str)]) -> String {
+        let resp = self.login(username, extra).await;
+        resp.error(403, "mfa_required", "Multifactor authentication required");
+        resp.json()["mfa_token"].as_str().expect("mfa_token").to_owned()
+    }
+
     pub async fn login(&self, username: &str, extra: &[(&str, &str)]) -> Resp {
         self.login_with(username, extra, &[]).await
     }
@@ -212,6 +221,37 @@ impl Emu {
     pub async fn associate(&self, bearer: &str, body: Value) -> Resp {
         let auth = format!("Bearer {bearer}");
         self.json("/mfa/associate", body, &[("Authorization", &auth)]).await
+    }
+
+    /// The refresh grant for the public client.
+    pub async fn refresh(&self, refresh_token: &str, extra: &[(&str, &str)]) -> Resp {
+        self.refresh_with(SPA, refresh_token, extra, &[]).await
+    }
+
+    pub async fn refresh_with(
+        &self,
+        client_id: &str,
+        refresh_token: &str,
+        extra: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut params =
+            vec![("grant_type", "refresh_token"), ("client_id", client_id), ("refresh_token", refresh_token)];
+        params.extend_from_slice(extra);
+        self.form_with("/oauth/token", &params, headers).await
+    }
+
+    /// Changes a client's settings through the control plane.
+    pub async fn client_settings(&self, client_id: &str, settings: Value) -> Value {
+        let resp = self.control(&format!("/__emu/clients/{client_id}"), settings).await;
+        assert_eq!(resp.status, 200, "{}", resp.text());
+        resp.json()
+    }
+
+    /// The refresh-token families of a user, oldest first.
+    pub async fn families(&self, user: &str) -> Vec<Value> {
+        let list = self.get(&format!("/__emu/refresh-tokens?user={user}")).await.json();
+        list.as_array().cloned().expect("a list")
     }
 
     /// The newest code the emulator "sent" to the user.
