@@ -43,6 +43,11 @@ error_codes! {
     MfaTokenExpired => "mfa_token_expired",
     MfaTokenInvalid => "mfa_token_invalid",
     InvalidCredentials => "invalid_credentials",
+    /// The refresh token is expired, revoked or unknown, or was used again after rotation (which revokes its whole
+    /// family): log in again.
+    InvalidRefreshToken => "invalid_refresh_token",
+    /// The tenant refused the DPoP proof, or kept asking for a nonce after the one retry.
+    InvalidDpopProof => "invalid_dpop_proof",
     TooManyAttempts => "too_many_attempts",
     RateLimited => "rate_limited",
     UserBlocked => "user_blocked",
@@ -128,6 +133,10 @@ predicates! {
     is_invalid_response => "isInvalidResponse" [InvalidResponse];
     /// The user is blocked.
     is_user_blocked => "isUserBlocked" [UserBlocked];
+    /// The refresh token can no longer be used (expired, revoked, or reused after rotation): log in again.
+    is_invalid_refresh_token => "isInvalidRefreshToken" [InvalidRefreshToken];
+    /// The tenant refused the DPoP proof.
+    is_invalid_dpop_proof => "isInvalidDpopProof" [InvalidDpopProof];
 }
 
 #[cfg(test)]
@@ -185,7 +194,7 @@ mod tests {
     /// `every_listed_code_is_one_an_error_gives`.
     fn every_flow_error() -> Vec<Error> {
         // The variants that carry only what Auth0 answered.
-        let answered: [fn(Auth0Detail) -> Error; 18] = [
+        let answered: [fn(Auth0Detail) -> Error; 20] = [
             Error::EnrollmentRequired,
             Error::InvalidCode,
             Error::MfaTokenExpired,
@@ -193,6 +202,8 @@ mod tests {
             Error::ChallengeExpired,
             Error::AlreadyEnrolled,
             Error::InvalidCredentials,
+            Error::InvalidRefreshToken,
+            Error::InvalidDpopProof,
             Error::TooManyAttempts,
             Error::UserBlocked,
             Error::PasswordLeaked,
@@ -226,6 +237,7 @@ mod tests {
                 consumed: false,
             },
             Error::InvalidArgument { argument: "a", reason: "r" },
+            Error::InvalidOption { option: "o", reason: "r" },
             Error::InvalidState { operation: "o", stage: "s" },
         ]);
         errors

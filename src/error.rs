@@ -108,6 +108,12 @@ pub enum Error {
     AlreadyEnrolled(Auth0Detail),
     /// Wrong username or password.
     InvalidCredentials(Auth0Detail),
+    /// The refresh token is expired, revoked or unknown, or was used again after rotation, which revokes its whole
+    /// family (`invalid_grant` to the refresh-token grant): log in again.
+    InvalidRefreshToken(Auth0Detail),
+    /// The DPoP proof was refused (`invalid_dpop_proof`), or the tenant still asked for a nonce after the one retry
+    /// with it (`use_dpop_nonce`).
+    InvalidDpopProof(Auth0Detail),
     /// Brute-force protection or too many failed codes (`too_many_attempts`).
     TooManyAttempts(Auth0Detail),
     /// Rate limit (`too_many_requests`, HTTP 429).
@@ -152,6 +158,9 @@ pub enum Error {
     },
     /// An argument is missing or malformed; `argument` is its Rust name (see [`Error::message`]).
     InvalidArgument { argument: &'static str, reason: &'static str },
+    /// An option of the client cannot be used: a signing key the transport could not import, for instance.
+    /// `option` is its Rust name (see [`Error::message`]).
+    InvalidOption { option: &'static str, reason: &'static str },
     /// The step is not allowed in the flow's current stage; `operation` is its Rust name (see [`Error::message`]).
     InvalidState { operation: &'static str, stage: &'static str },
 }
@@ -179,6 +188,8 @@ impl Error {
             Self::ChallengeExpired(_) => ErrorCode::ChallengeExpired,
             Self::AlreadyEnrolled(_) => ErrorCode::AlreadyEnrolled,
             Self::InvalidCredentials(_) => ErrorCode::InvalidCredentials,
+            Self::InvalidRefreshToken(_) => ErrorCode::InvalidRefreshToken,
+            Self::InvalidDpopProof(_) => ErrorCode::InvalidDpopProof,
             Self::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::UserBlocked(_) => ErrorCode::UserBlocked,
@@ -197,6 +208,7 @@ impl Error {
             Self::Aborted => ErrorCode::Aborted,
             Self::InvalidResponse { .. } => ErrorCode::InvalidResponse,
             Self::InvalidArgument { .. } => ErrorCode::InvalidArgument,
+            Self::InvalidOption { .. } => ErrorCode::InvalidOption,
             Self::InvalidState { .. } => ErrorCode::InvalidState,
         }
     }
@@ -216,6 +228,8 @@ impl Error {
             | Self::ChallengeExpired(d)
             | Self::AlreadyEnrolled(d)
             | Self::InvalidCredentials(d)
+            | Self::InvalidRefreshToken(d)
+            | Self::InvalidDpopProof(d)
             | Self::TooManyAttempts(d)
             | Self::RateLimited { detail: d, .. }
             | Self::UserBlocked(d)
@@ -296,9 +310,10 @@ impl Error {
         }
     }
 
-    /// The login must start again with the password (expired or unusable `mfa_token`).
+    /// The login must start again with the password (expired or unusable `mfa_token`, or a refresh token that can
+    /// no longer be used).
     pub fn requires_restart(&self) -> bool {
-        matches!(self, Self::MfaTokenExpired(_) | Self::MfaTokenInvalid(_))
+        matches!(self, Self::MfaTokenExpired(_) | Self::MfaTokenInvalid(_) | Self::InvalidRefreshToken(_))
     }
 }
 
@@ -328,6 +343,8 @@ impl Error {
             Self::ChallengeExpired(_) => "the challenge expired or is unknown; challenge again",
             Self::AlreadyEnrolled(_) => "the user is already enrolled; challenge an authenticator instead",
             Self::InvalidCredentials(_) => "wrong username or password",
+            Self::InvalidRefreshToken(_) => "the refresh token can no longer be used; log in again",
+            Self::InvalidDpopProof(_) => "the DPoP proof was refused",
             Self::TooManyAttempts(_) => "too many attempts",
             Self::RateLimited { .. } => "rate limited by Auth0",
             Self::UserBlocked(_) => "the user is blocked",
@@ -358,6 +375,7 @@ impl Error {
                 return Ok(());
             }
             Self::InvalidArgument { argument, reason } => return write!(f, "invalid {}: {reason}", spell(argument)),
+            Self::InvalidOption { option, reason } => return write!(f, "option {} {reason}", spell(option)),
             Self::InvalidState { operation, stage } => {
                 return write!(f, "{} is not allowed in stage {stage}", spell(operation));
             }
@@ -393,6 +411,7 @@ impl From<crate::http::TransportError> for Error {
             TransportError::Timeout => Self::Timeout,
             TransportError::Aborted => Self::Aborted,
             TransportError::Redirected => Self::redirect(0),
+            TransportError::UnusableKey { option, reason } => Self::InvalidOption { option, reason },
         }
     }
 }

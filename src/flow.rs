@@ -25,10 +25,10 @@ use crate::api::json::{self, Fields, Shaped, Value, Writer, WrongShape};
 use crate::api::token::{self, PushPoll};
 use crate::api::{
     AccessToken, Authenticator, AuthenticatorKind, Config, Enrollment, MfaRequirements, MfaToken, OneTimeCode, OobCode,
-    Operation, Password, RecoveryCode, Tokens, authenticators, check_text,
+    Operation, Password, RecoveryCode, RefreshToken, Tokens, authenticators, check_text, wire,
 };
 use crate::error::Error;
-use crate::http::{HttpClient, HttpRequest, HttpResponse};
+use crate::http::{HttpClient, HttpRequest, HttpResponse, Method};
 use core::future::Future;
 
 /// Seconds added to the push polling interval on each `slow_down`, in milliseconds.
@@ -197,6 +197,8 @@ struct State {
     pending: Option<Pending>,
     /// The last authenticator list, to challenge by id or kind without listing again.
     authenticators: Vec<Authenticator>,
+    /// The tenant's latest `DPoP-Nonce`, for the next proof. Not a secret; kept across steps and restores.
+    dpop_nonce: Option<String>,
 }
 
 impl State {
@@ -216,6 +218,10 @@ impl State {
             None => w.raw("pending", "null"),
         }
         w.objects("authenticators", &self.authenticators, |w, a| a.write(w));
+        // Only with DPoP, so that the state of any other login is as earlier versions wrote it.
+        if let Some(nonce) = &self.dpop_nonce {
+            w.str("dpop_nonce", nonce);
+        }
         w.end();
         w.finish()
     }
@@ -230,6 +236,7 @@ impl State {
             requirements: fields.value("requirements")?.map(MfaRequirements::from_saved).transpose()?,
             pending: fields.value("pending")?.map(Pending::from_saved).transpose()?,
             authenticators: fields.list("authenticators", Authenticator::from_saved)?.ok_or(WrongShape)?,
+            dpop_nonce: fields.string("dpop_nonce")?,
         })
     }
 }
@@ -256,6 +263,7 @@ impl<C: HttpClient> Flow<C> {
             requirements: None,
             pending: None,
             authenticators: Vec::new(),
+            dpop_nonce: None,
         };
         Self { http, state }
     }
@@ -282,6 +290,11 @@ impl<C: HttpClient> Flow<C> {
 
     pub fn stage(&self) -> Stage {
         self.state.stage
+    }
+
+    /// The transport, for what it does beside this login's requests (a DPoP proof for the caller's own API calls).
+    pub fn transport(&self) -> &C {
+        &self.http
     }
 
     /// Forgets the login and goes back to `start`, keeping the config and the transport.
@@ -319,10 +332,27 @@ impl<C: HttpClient> Flow<C> {
         self.end_login(Stage::Start);
         let request = token::password_request(&self.state.config, username, &password);
         drop(password);
-        let result = match self.send(request).await {
-            Ok(response) => token::parse_tokens(&response, Operation::PasswordGrant),
-            Err(error) => Err(error),
-        };
+        self.first_factor(request, Operation::PasswordGrant).await
+    }
+
+    /// Refresh-token grant: new tokens without the password. Allowed in every stage: like `login`, it starts the
+    /// login over, and when Auth0 wants a second factor (`mfa_required`) the MFA steps go on from there as after a
+    /// password. When Auth0 rotates refresh tokens, the tokens carry the new one: keep it, the one sent is spent.
+    pub async fn refresh(&mut self, refresh_token: RefreshToken) -> Result<LoginOutcome, Error> {
+        if refresh_token.expose().trim().is_empty() {
+            return Err(Error::InvalidArgument { argument: "refresh_token", reason: "is required" });
+        }
+        check_text("refresh_token", refresh_token.expose())?;
+        self.end_login(Stage::Start);
+        let request = token::refresh_request(&self.state.config, &refresh_token);
+        drop(refresh_token);
+        self.first_factor(request, Operation::RefreshGrant).await
+    }
+
+    /// Sends the first factor (a password or a refresh token): tokens, or `mfa_required` with the `mfa_token` the
+    /// next steps use.
+    async fn first_factor(&mut self, request: HttpRequest, operation: Operation) -> Result<LoginOutcome, Error> {
+        let result = self.exchange_as_client(request, operation, |r| token::parse_tokens(r, operation)).await;
         match result {
             Ok(tokens) => {
                 self.state.stage = Stage::Authenticated;
@@ -335,7 +365,7 @@ impl<C: HttpClient> Flow<C> {
                 self.state.stage = Stage::MfaRequired;
                 Ok(LoginOutcome::MfaRequired(mfa.requirements))
             }
-            Err(error) => self.stage_on_failure(Err(error), Operation::PasswordGrant),
+            Err(error) => self.stage_on_failure(Err(error), operation),
         }
     }
 
@@ -396,7 +426,7 @@ impl<C: HttpClient> Flow<C> {
         };
         let mfa_token = self.mfa_token("challenge")?;
         let request = challenge::request_for(&self.state.config, &mfa_token, challenge_type, id.as_deref());
-        let result = self.exchange(request, challenge::parse).await;
+        let result = self.exchange_as_client(request, Operation::Challenge, challenge::parse).await;
         let answer = self.stage_on_failure(result, Operation::Challenge)?;
         let binding_required = kind.binding_required(answer.binding_required());
         self.state.pending =
@@ -439,8 +469,9 @@ impl<C: HttpClient> Flow<C> {
         let oob_code = self.pending_oob("poll_push", false)?;
         let mfa_token = self.mfa_token("poll_push")?;
         let request = token::oob_request(&self.state.config, &mfa_token, &oob_code, None);
-        let result = self.exchange(request, token::parse_push_poll).await;
-        let poll = self.stage_on_failure(result, Operation::OobGrant { binding: false })?;
+        let operation = Operation::OobGrant { binding: false };
+        let result = self.exchange_as_client(request, operation, token::parse_push_poll).await;
+        let poll = self.stage_on_failure(result, operation)?;
         if matches!(poll, PushPoll::Approved(_)) {
             self.end_login(Stage::Authenticated);
         }
@@ -534,9 +565,60 @@ impl<C: HttpClient> Flow<C> {
         parse(&self.send(request).await?)
     }
 
+    /// Sends a request of `operation` that authenticates the client, and reads the answer with `parse`.
+    async fn exchange_as_client<T>(
+        &mut self,
+        request: HttpRequest,
+        operation: Operation,
+        parse: impl FnOnce(&HttpResponse) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        parse(&self.send_as_client(request, operation.is_grant()).await?)
+    }
+
+    /// Sends a request that authenticates the client. Each attempt carries a new client assertion when the transport
+    /// signs them, and a `grant` a new DPoP proof when the transport makes them. The tenant's `dpop-nonce` is kept
+    /// for the next proof, and an answer asking for it is sent again once, with it.
+    ///
+    /// Boxed, so that its state machine is compiled once rather than into every step that sends.
+    fn send_as_client(
+        &mut self,
+        request: HttpRequest,
+        grant: bool,
+    ) -> core::pin::Pin<Box<dyn Future<Output = Result<HttpResponse, Error>> + '_>> {
+        Box::pin(async move {
+            let mut may_retry = grant;
+            loop {
+                let mut attempt = request.clone();
+                if let Some(assertion) = self.http.client_assertion(&self.state.config.url("/")).await? {
+                    attempt = wire::with_client_assertion(attempt, &assertion).ok_or(Error::InvalidOption {
+                        option: "client_assertion_signing_key",
+                        reason: "gave an assertion that is not a compact JWT",
+                    })?;
+                }
+                let nonce = self.state.dpop_nonce.as_deref();
+                let proof = if grant { self.http.dpop_proof(Method::Post, &attempt.url, nonce).await? } else { None };
+                let proved = proof.is_some();
+                if let Some(proof) = proof {
+                    attempt.headers.push(("dpop".to_owned(), proof));
+                }
+                let response = self.send(attempt).await?;
+                let nonce = response.header("dpop-nonce").filter(|nonce| !nonce.is_empty());
+                let retry = proved && may_retry && nonce.is_some() && token::asks_for_dpop_nonce(&response);
+                if let Some(nonce) = nonce {
+                    self.state.dpop_nonce = Some(nonce.to_owned());
+                }
+                if !retry {
+                    return Ok(response);
+                }
+                may_retry = false;
+            }
+        })
+    }
+
     /// A verification grant: tokens complete the login; errors go through [`Flow::stage_on_failure`].
     async fn finish(&mut self, request: HttpRequest, operation: Operation) -> Result<Tokens, Error> {
-        let result = self.exchange(request, |response| token::parse_tokens(response, operation)).await;
+        let result =
+            self.exchange_as_client(request, operation, |response| token::parse_tokens(response, operation)).await;
         let tokens = self.stage_on_failure(result, operation)?;
         self.end_login(Stage::Authenticated);
         Ok(tokens)
@@ -550,7 +632,7 @@ impl<C: HttpClient> Flow<C> {
     fn stage_on_failure<T>(&mut self, result: Result<T, Error>, operation: Operation) -> Result<T, Error> {
         if let Err(error) = &result {
             match error {
-                _ if operation == Operation::PasswordGrant => {
+                _ if operation.is_first_factor() => {
                     let may_repeat = error.is_retryable() || error.is_invalid_credentials();
                     self.state.stage = if may_repeat { Stage::Start } else { Stage::Failed };
                 }

@@ -161,6 +161,9 @@ pub enum TransportError {
     /// The server answered with a redirect that was not followed, and the runtime shows nothing of it (a browser's
     /// `opaqueredirect`). A redirect with a visible status is an [`HttpResponse`] like any other.
     Redirected,
+    /// A key the transport signs with cannot be used (it did not import, or does not fit its algorithm). `option`
+    /// names it in Rust; `reason` says why without quoting it.
+    UnusableKey { option: &'static str, reason: &'static str },
 }
 
 impl fmt::Display for TransportError {
@@ -170,6 +173,7 @@ impl fmt::Display for TransportError {
             Self::Timeout => f.write_str("the request timed out"),
             Self::Aborted => f.write_str("the request was aborted"),
             Self::Redirected => f.write_str("the server answered with a redirect, which is not followed"),
+            Self::UnusableKey { option, reason } => write!(f, "option {option} {reason}"),
         }
     }
 }
@@ -178,21 +182,60 @@ impl fmt::Display for TransportError {
 /// tests. Implementations must not send cookies or credentials, must not follow redirects (the body would go on
 /// to wherever the redirect points; a 3xx is refused as an invalid response anyway) and must enforce
 /// [`HttpRequest::timeout_ms`].
+///
+/// A transport may also hold the client's private keys, which the flow never sees: it then signs a fresh client
+/// assertion for each request that authenticates the client, and a fresh DPoP proof for each token request.
 pub trait HttpClient {
     fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>>;
-}
 
-impl<T: HttpClient + ?Sized> HttpClient for &T {
-    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
-        (**self).send(request)
+    /// A client assertion (RFC 7523, `private_key_jwt`) for `audience`, new for every request, when the client
+    /// authenticates with a private key; `None` when it uses its secret or nothing.
+    fn client_assertion(&self, audience: &str) -> impl Future<Output = Result<Option<String>, TransportError>> {
+        let _ = audience;
+        core::future::ready(Ok(None))
+    }
+
+    /// A DPoP proof (RFC 9449) for `method` and `url`, new for every request, with the server's `nonce` when one is
+    /// known; `None` when the client does not use DPoP.
+    fn dpop_proof(
+        &self,
+        method: Method,
+        url: &str,
+        nonce: Option<&str>,
+    ) -> impl Future<Output = Result<Option<String>, TransportError>> {
+        let _ = (method, url, nonce);
+        core::future::ready(Ok(None))
     }
 }
 
-impl<T: HttpClient + ?Sized> HttpClient for std::rc::Rc<T> {
-    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
-        (**self).send(request)
-    }
+/// Forwards every method, so a borrowed or shared transport signs as the transport itself does.
+macro_rules! forward_http_client {
+    ($($wrapper:ty),+) => {$(
+        impl<T: HttpClient + ?Sized> HttpClient for $wrapper {
+            fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, TransportError>> {
+                (**self).send(request)
+            }
+
+            fn client_assertion(
+                &self,
+                audience: &str,
+            ) -> impl Future<Output = Result<Option<String>, TransportError>> {
+                (**self).client_assertion(audience)
+            }
+
+            fn dpop_proof(
+                &self,
+                method: Method,
+                url: &str,
+                nonce: Option<&str>,
+            ) -> impl Future<Output = Result<Option<String>, TransportError>> {
+                (**self).dpop_proof(method, url, nonce)
+            }
+        }
+    )+};
 }
+
+forward_http_client!(&T, std::rc::Rc<T>);
 
 #[cfg(test)]
 mod tests {

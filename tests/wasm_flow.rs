@@ -565,6 +565,7 @@ async fn mfa_api_token_lists_and_deletes_authenticators() {
     assert!(after.iter().all(|a| text(&a, "type") != "otp"), "the OTP authenticator is gone");
     // An ordinary access token (no MFA audience) may not delete.
     let plain = self::client(&client_id, &[]);
+    // Without the dpop option there is no key to prove with.
     let error = fails(plain.delete_authenticator("not-a-token".into(), text(&otp, "id").into())).await;
     assert!(!text(&error, "message").contains("not-a-token"));
     assert_eq!(get(&error, "status").as_f64(), Some(401.0));
@@ -600,4 +601,132 @@ async fn a_hostile_custom_fetch_gives_typed_errors() {
     let global_fetch: Function = get(&js_sys::global(), "fetch").dyn_into().unwrap();
     let client = client(&client_id, &[("fetch", global_fetch.bind0(&js_sys::global()).into())]);
     login_to_mfa(&client, &username).await;
+}
+
+const OFFLINE: &str = "openid profile email offline_access";
+
+/// Changes settings of a client registered with `setup`.
+async fn client_settings(client_id: &str, settings: &str) {
+    control("POST", &format!("/__emu/clients/{client_id}"), Some(settings.to_owned())).await;
+}
+
+#[wasm_bindgen_test]
+async fn refresh_rotates_and_mfa_on_refresh_walks_the_mfa_steps_again() {
+    let (username, client_id) = setup(&otp_user(), "").await;
+    let client = client(&client_id, &[("scope", OFFLINE.into())]);
+    login_to_mfa(&client, &username).await;
+    let first = text(&ok(client.verify_otp(totp_code(SEEDED_SECRET, 0.0).await.into())).await, "refreshToken");
+
+    let refreshed = ok(client.refresh(first.as_str().into())).await;
+    assert_eq!(text(&refreshed, "stage"), "authenticated");
+    let second = text(&get(&refreshed, "tokens"), "refreshToken");
+    assert_ne!(second, first, "rotated");
+
+    client_settings(&client_id, r#"{"mfa_on_refresh":"always"}"#).await;
+    let asked = ok(client.refresh(second.as_str().into())).await;
+    assert_eq!(text(&asked, "stage"), "mfa_required");
+    assert_eq!(client.stage(), "mfa_required");
+    // The next step's code: the last one was used.
+    control("POST", "/__emu/clock", Some(r#"{"advance":30}"#.into())).await;
+    let tokens = ok(client.verify_otp(totp_code(SEEDED_SECRET, 0.0).await.into())).await;
+    control("POST", "/__emu/clock", Some(r#"{"advance":-30}"#.into())).await;
+    let third = text(&tokens, "refreshToken");
+    assert!(third != second && third != first, "the MFA grant rotates it too");
+
+    // The pre-MFA token is spent: using it again revokes the family.
+    let reused = fails(client.refresh(second.as_str().into())).await;
+    assert_eq!(text(&reused, "code"), "invalid_refresh_token");
+    assert_eq!(get(&reused, "restartRequired").as_bool(), Some(true));
+    assert!(!text(&reused, "message").contains(&second));
+    assert_eq!(client.stage(), "failed");
+    assert_eq!(code_of(client.refresh(third.as_str().into())).await, "invalid_refresh_token", "the family is revoked");
+}
+
+#[wasm_bindgen_test]
+async fn dpop_login_with_a_key_pair_of_its_own_and_the_nonce() {
+    let (username, client_id) = setup("[]", r#","mfa":false"#).await;
+    client_settings(&client_id, r#"{"dpop":"allowed"}"#).await;
+    let client = client(&client_id, &[("dpop", JsValue::TRUE), ("scope", OFFLINE.into())]);
+    let result = ok(client.login(username.as_str().into(), PASSWORD.into())).await;
+    let tokens = get(&result, "tokens");
+    assert_eq!(text(&tokens, "tokenType"), "DPoP");
+    let access = text(&tokens, "accessToken");
+    // A public client must send the tenant's nonce: the first try was answered use_dpop_nonce and sent again.
+    let journal = control("GET", "/__emu/journal?path=/oauth/token", None).await.dyn_into::<Array>().unwrap();
+    let statuses: Vec<f64> =
+        journal.iter().rev().take(2).map(|entry| get(&entry, "status").as_f64().unwrap()).collect();
+    assert_eq!(statuses, [200.0, 400.0]);
+
+    let refreshed = ok(client.refresh(text(&tokens, "refreshToken").into())).await;
+    assert_eq!(text(&get(&refreshed, "tokens"), "tokenType"), "DPoP", "the bound refresh token, with the same key");
+
+    let request = json(r#"{"method":"GET","url":"https://api.example.com/me?x=1"}"#);
+    Reflect::set(&request, &"accessToken".into(), &access.as_str().into()).unwrap();
+    let proof = ok(client.dpop_proof(request)).await.as_string().expect("a proof");
+    assert_eq!(proof.split('.').count(), 3);
+    let claims = JSON::parse(&String::from_utf8(base64_url(proof.split('.').nth(1).unwrap())).unwrap()).unwrap();
+    assert_eq!(
+        (text(&claims, "htm"), text(&claims, "htu")),
+        ("GET".to_owned(), "https://api.example.com/me".to_owned())
+    );
+    assert!(get(&claims, "ath").is_string());
+    let plain = self::client(&client_id, &[]);
+    // Without the dpop option there is no key to prove with.
+    assert_eq!(
+        code_of(plain.dpop_proof(json(r#"{"method":"GET","url":"https://a.example/"}"#))).await,
+        "invalid_option"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn private_key_jwt_signs_every_client_request() {
+    const PUBLIC: &str = include_str!("../emulator/keys/TEST-ONLY-client-assertion.public.pem");
+    const PRIVATE: &str = include_str!("../emulator/keys/TEST-ONLY-client-assertion.private.pem");
+    let (username, _) = setup(&otp_user(), "").await;
+    let client_id = unique("jwt");
+    let origin = if in_browser() { text(&get(&js_sys::global(), "location"), "origin") } else { String::new() };
+    let origins = if origin.is_empty() { "[]".to_owned() } else { format!(r#"["{origin}"]"#) };
+    let key = JSON::stringify(&PUBLIC.into()).unwrap().as_string().unwrap();
+    control(
+        "POST",
+        "/__emu/clients",
+        Some(format!(r#"{{"client_id":"{client_id}","allowed_origins":{origins},"jwt_keys":[{{"pem":{key}}}]}}"#)),
+    )
+    .await;
+    // In a browser a signing key is refused unless the page says it means it, as a client secret is.
+    let key_only = [("clientAssertionSigningKey", JsValue::from(PRIVATE))];
+    if in_browser() {
+        let options = json(&format!(r#"{{"domain":"{}","clientId":"{client_id}"}}"#, emulator()));
+        Reflect::set(&options, &key_only[0].0.into(), &key_only[0].1).unwrap();
+        let refused = MfaClient::new(options).err().expect("refused in a browser");
+        assert_eq!(text(&refused, "code"), "client_secret_in_browser");
+    }
+    let signing = client(&client_id, &[key_only[0].clone(), ("allowClientSecretInBrowser", JsValue::TRUE)]);
+    login_to_mfa(&signing, &username).await;
+    ok(signing.challenge(json(r#"{"type":"otp"}"#))).await;
+    assert_tokens(&ok(signing.verify_otp(totp_code(SEEDED_SECRET, 0.0).await.into())).await);
+
+    let wrong = client(
+        &client_id,
+        &[("clientAssertionSigningKey", "not a key".into()), ("allowClientSecretInBrowser", JsValue::TRUE)],
+    );
+    let error = fails(wrong.login(username.as_str().into(), PASSWORD.into())).await;
+    assert_eq!(text(&error, "code"), "invalid_option");
+    assert!(text(&error, "message").starts_with("option clientAssertionSigningKey could not be used"));
+}
+
+/// Base64url without padding, decoded.
+fn base64_url(text: &str) -> Vec<u8> {
+    let standard: String = text
+        .chars()
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            c => c,
+        })
+        .collect();
+    let padded = format!("{standard}{}", "=".repeat((4 - standard.len() % 4) % 4));
+    let binary = js_sys::global().unchecked_into::<js_sys::Object>();
+    let atob: Function = get(&binary, "atob").dyn_into().unwrap();
+    atob.call1(&JsValue::UNDEFINED, &padded.into()).unwrap().as_string().unwrap().chars().map(|c| c as u8).collect()
 }

@@ -54,7 +54,9 @@ function savedSettings() {
 
 function applySettings() {
   const server = state.server;
-  state.settings = savedSettings() ?? { domain: server.domain, clientId: server.clientId, audience: "", realm: "", scope: "" };
+  // offline_access: a refresh token, for the Refresh button after sign-in.
+  const scope = "openid profile email offline_access";
+  state.settings = savedSettings() ?? { domain: server.domain, clientId: server.clientId, audience: "", realm: "", scope };
   const onEmulator = Boolean(server.emulator) && state.settings.domain === server.domain;
   document.body.classList.toggle("on-emulator", onEmulator);
   $("target-name").textContent = onEmulator ? "the local Auth0 emulator" : state.settings.domain;
@@ -167,6 +169,16 @@ async function login(username, password) {
   state.client = new MfaClient(clientOptions());
   const result = await state.client.login(username, password);
   if (result.stage === "authenticated") return signedIn(result.tokens);
+  await listAuthenticators();
+}
+
+// New tokens from the refresh token. When the tenant wants a second factor again, the MFA stages follow as after a
+// password. A tenant that rotates refresh tokens sends a new one and the old one is spent; one that does not sends
+// none, and the old one stays good.
+async function refreshTokens() {
+  const kept = state.tokens.refreshToken;
+  const result = await state.client.refresh(kept);
+  if (result.stage === "authenticated") return signedIn({ ...result.tokens, refreshToken: result.tokens.refreshToken ?? kept });
   await listAuthenticators();
 }
 
@@ -406,6 +418,8 @@ function signedIn(tokens) {
         return [dt, dd];
       }),
   );
+  // Shown with a refresh token only (scope offline_access): it asks for new tokens without the password.
+  $("refresh").hidden = !tokens.refreshToken;
   $("id-claims").textContent = id ? JSON.stringify(id, null, 2) : "No ID token.";
   $("access-claims").textContent = access ? JSON.stringify(access, null, 2) : "Opaque token (not a JWT): it has no claims to show.";
   show("signed-in");
@@ -503,6 +517,7 @@ function wire() {
   });
   $("recovery-continue").addEventListener("click", () => signedIn(state.tokens));
   $("sign-out").addEventListener("click", startOver);
+  $("refresh").addEventListener("click", () => run(refreshTokens));
   $("alert-retry").addEventListener("click", () => state.retry?.());
   $("alert-restart").addEventListener("click", startOver);
   $("settings-form").addEventListener("submit", (event) => {

@@ -46,6 +46,8 @@ const unknown = ({ error }) => `Something went wrong: ${error?.description ?? er
 /** A sentence, or a function of `{ error, context, wait, where }` that words one, for each code. */
 const SENTENCES = {
   invalid_credentials: "Wrong email or password. Check them and try again.",
+  invalid_refresh_token: "This sign-in can no longer be refreshed (it expired or was ended). Sign in again.",
+  invalid_dpop_proof: "The tenant did not accept this browser's proof of its key. Sign in again.",
   invalid_code: ({ context }) =>
     context.step === "recovery"
       ? "That recovery code is not right. Check it and try again."

@@ -21,7 +21,7 @@ mod response;
 mod secret;
 pub mod token;
 mod types;
-mod wire;
+pub(crate) mod wire;
 
 pub use config::{Config, ConfigOptions, DEFAULT_SCOPE, MFA_API_SCOPE};
 pub use response::classify_error;
@@ -51,6 +51,8 @@ pub enum Operation {
         binding: bool,
     },
     RecoveryCodeGrant,
+    /// The refresh-token grant: like the password grant, it may answer `mfa_required`.
+    RefreshGrant,
     /// `GET /mfa/authenticators` with the `mfa_token` as bearer.
     ListAuthenticators,
     /// `GET /mfa/authenticators` with an MFA-API access token as bearer.
@@ -63,12 +65,13 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation, for tests and fuzzing that must cover each one.
-    pub const ALL: [Operation; 10] = [
+    pub const ALL: [Operation; 11] = [
         Self::PasswordGrant,
         Self::OtpGrant,
         Self::OobGrant { binding: true },
         Self::OobGrant { binding: false },
         Self::RecoveryCodeGrant,
+        Self::RefreshGrant,
         Self::ListAuthenticators,
         Self::ListAuthenticatorsWithAccessToken,
         Self::DeleteAuthenticator,
@@ -82,7 +85,26 @@ impl Operation {
 
     /// Whether the request carries the `mfa_token`, so token errors are about the MFA session.
     pub(crate) fn sends_mfa_token(self) -> bool {
-        !matches!(self, Self::PasswordGrant | Self::ListAuthenticatorsWithAccessToken | Self::DeleteAuthenticator)
+        !matches!(
+            self,
+            Self::PasswordGrant
+                | Self::RefreshGrant
+                | Self::ListAuthenticatorsWithAccessToken
+                | Self::DeleteAuthenticator
+        )
+    }
+
+    /// A grant of `/oauth/token`: it carries a DPoP proof when the client uses DPoP.
+    pub(crate) fn is_grant(self) -> bool {
+        matches!(
+            self,
+            Self::PasswordGrant | Self::RefreshGrant | Self::OtpGrant | Self::OobGrant { .. } | Self::RecoveryCodeGrant
+        )
+    }
+
+    /// The first step of a login (a password, or a refresh token): it may answer `mfa_required`.
+    pub(crate) fn is_first_factor(self) -> bool {
+        matches!(self, Self::PasswordGrant | Self::RefreshGrant)
     }
 
     /// Whether the `mfa_token` is the bearer token, so a bare 401 means Auth0 refused it.

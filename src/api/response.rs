@@ -177,6 +177,8 @@ pub fn classify_error(response: &HttpResponse, operation: Operation) -> Error {
         Kind::AlreadyEnrolled => Error::AlreadyEnrolled(detail),
         Kind::EnrollmentRequired => Error::EnrollmentRequired(detail),
         Kind::InvalidCredentials => Error::InvalidCredentials(detail),
+        Kind::InvalidRefreshToken => Error::InvalidRefreshToken(detail),
+        Kind::InvalidDpopProof => Error::InvalidDpopProof(detail),
         Kind::TooManyAttempts => Error::TooManyAttempts(detail),
         Kind::RateLimited => Error::RateLimited { retry_after: retry_after(response), detail },
         Kind::PasswordLeaked => Error::PasswordLeaked(detail),
@@ -222,6 +224,8 @@ enum Calls {
     CheckingCode,
     /// Calls whose bearer is the `mfa_token`.
     BearingMfaToken,
+    /// The refresh-token grant.
+    Refresh,
 }
 
 /// Which HTTP statuses a [`Rule`] applies to.
@@ -239,6 +243,8 @@ enum Kind {
     AlreadyEnrolled,
     EnrollmentRequired,
     InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidDpopProof,
     TooManyAttempts,
     /// With when to retry, from the response's headers.
     RateLimited,
@@ -280,10 +286,14 @@ static RULES: &[Rule] = {
         Rule(AnyCall, AnyStatus, "unauthorized_client", ANY, UnauthorizedClient),
         Rule(AnyCall, AnyStatus, "authorization_pending", ANY, AuthorizationPending),
         Rule(AnyCall, AnyStatus, "slow_down", ANY, SlowDown),
+        // A nonce is asked for again only after the one retry with it: the proof as sent cannot succeed.
+        Rule(AnyCall, AnyStatus, "invalid_dpop_proof|use_dpop_nonce|invalid_dpop_nonce", ANY, InvalidDpopProof),
         // Each endpoint blocks a user with its own code; the description says so where the code does not.
         Rule(AnyCall, AnyStatus, "blocked_user", ANY, UserBlocked),
         Rule(AnyCall, AnyStatus, "unauthorized|invalid_grant|access_denied",
             "user is blocked|blocked user", UserBlocked),
+        // Expired, revoked, unknown, or reused after rotation: Auth0 says "Unknown or invalid refresh token." to all.
+        Rule(Refresh, AnyStatus, "invalid_grant", ANY, InvalidRefreshToken),
         // The docs answer a rejected push with invalid_grant, a live tenant with access_denied.
         Rule(PushPoll, AnyStatus, "invalid_grant|access_denied", "rejected", PushRejected),
         // The oob_code expired, is unknown or is another transaction's: no binding code can ever work for it.
@@ -299,7 +309,8 @@ static RULES: &[Rule] = {
         // Auth0 does not document the description of a wrong recovery code; on a code-checking grant an otherwise
         // unexplained invalid_grant is the code.
         Rule(CheckingCode, AnyStatus, "invalid_grant", ANY, InvalidCode),
-        Rule(AnyCall, AnyStatus, "access_denied", ANY, AccessDenied),
+        // A refused client assertion is invalid_client: client authentication failed, as with a wrong secret.
+        Rule(AnyCall, AnyStatus, "access_denied|invalid_client", ANY, AccessDenied),
         // A 401 to a call whose bearer is the mfa_token refuses that token, whatever the body says (often nothing).
         Rule(BearingMfaToken, Is401, "-|unauthorized|Unauthorized|invalid_token", ANY, MfaTokenInvalid),
         Rule(AnyCall, AnyStatus, "server_error|temporarily_unavailable", ANY, ServerError),
@@ -336,6 +347,7 @@ impl Calls {
             Self::SendingMfaToken => operation.sends_mfa_token(),
             Self::CheckingCode => operation.checks_code(),
             Self::BearingMfaToken => operation.bears_mfa_token(),
+            Self::Refresh => operation == Operation::RefreshGrant,
         }
     }
 }
@@ -415,8 +427,13 @@ mod tests {
         ),
         ((PUSH_POLL, 400, "authorization_pending", "Authorization pending"), "authorization_pending"),
         ((PUSH_POLL, 429, "slow_down", "You are polling faster than allowed"), "slow_down"),
+        (
+            (PasswordGrant, 400, "use_dpop_nonce", "Authorization server requires nonce in DPoP proof"),
+            "invalid_dpop_proof",
+        ),
         ((PasswordGrant, 403, "blocked_user", ""), "user_blocked"),
         ((PasswordGrant, 401, "unauthorized", "user is blocked"), "user_blocked"),
+        ((RefreshGrant, 403, "invalid_grant", "Unknown or invalid refresh token."), "invalid_refresh_token"),
         ((PUSH_POLL, 400, "access_denied", "MFA Authorization rejected."), "push_rejected"),
         ((BINDING, 400, "invalid_request", "The oob_code doesn't match the mfa_token"), "challenge_expired"),
         ((Challenge, 403, "expired_token", "mfa_token is expired"), "mfa_token_expired"),
@@ -426,7 +443,7 @@ mod tests {
         ((PasswordGrant, 403, "invalid_grant", "Wrong username or password."), "invalid_credentials"),
         ((BINDING, 403, "invalid_grant", "Invalid binding_code."), "invalid_code"),
         ((RecoveryCodeGrant, 403, "invalid_grant", "Something undocumented"), "invalid_code"),
-        ((PasswordGrant, 401, "access_denied", "Unauthorized"), "access_denied"),
+        ((PasswordGrant, 401, "invalid_client", "Invalid client assertion"), "access_denied"),
         ((ListAuthenticators, 401, "Unauthorized", "Invalid token"), "mfa_token_invalid"),
         ((PasswordGrant, 503, "temporarily_unavailable", ""), "server_error"),
         ((OtpGrant, 429, "throttled", "Slow down"), "rate_limited"),
@@ -463,6 +480,8 @@ mod tests {
 
     /// Answers that two rows giving different errors match, the error of the earlier one, and that of a later one.
     const OVERLAPS: &[(Answer, &str, Kind)] = &[
+        // A blocked user is said as such on refresh too, not as a spent refresh token.
+        ((RefreshGrant, 403, "invalid_grant", "user is blocked"), "user_blocked", InvalidRefreshToken),
         (
             (Associate, 400, "unsupported_challenge_type", "User is already enrolled"),
             "already_enrolled",

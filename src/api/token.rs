@@ -1,9 +1,12 @@
-//! `POST /oauth/token` (form-encoded): the password and password-realm grants, and the three MFA grants.
+//! `POST /oauth/token` (form-encoded): the password and password-realm grants, the refresh-token grant, and the three
+//! MFA grants.
 
 use super::Operation;
 use super::config::Config;
+use super::json;
+use super::response::json_text;
 use super::response::{classify_error, consumed, is_error_body, parse_json};
-use super::secret::{MfaToken, OneTimeCode, OobCode, Password, RecoveryCode};
+use super::secret::{MfaToken, OneTimeCode, OobCode, Password, RecoveryCode, RefreshToken};
 use super::types::Tokens;
 use super::wire::{FORM, client_fields, form, request, with_body};
 use crate::error::Error;
@@ -15,6 +18,7 @@ pub const GRANT_PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/passwo
 pub const GRANT_MFA_OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
 pub const GRANT_MFA_OOB: &str = "http://auth0.com/oauth/grant-type/mfa-oob";
 pub const GRANT_MFA_RECOVERY_CODE: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
+pub const GRANT_REFRESH_TOKEN: &str = "refresh_token";
 
 /// The first factor. Body fields, in order: `grant_type` (`password`, or password-realm when a realm is
 /// configured), `client_id`, `client_secret`?, `username`, `password`, `realm`?, `audience`?, `scope`?.
@@ -29,6 +33,15 @@ pub fn password_request(config: &Config, username: &str, password: &Password) ->
             fields.push((name, value));
         }
     }
+    token_request(config, &fields)
+}
+
+/// The refresh-token grant: `grant_type`, `client_id`, `client_secret`?, `refresh_token`. No `scope`: Auth0 grants
+/// the original scopes when it is left out.
+pub fn refresh_request(config: &Config, refresh_token: &RefreshToken) -> HttpRequest {
+    let mut fields = vec![("grant_type", GRANT_REFRESH_TOKEN)];
+    fields.extend(client_fields(config));
+    fields.push(("refresh_token", refresh_token.expose()));
     token_request(config, &fields)
 }
 
@@ -100,4 +113,14 @@ pub fn parse_push_poll(response: &HttpResponse) -> Result<PushPoll, Error> {
         Err(Error::SlowDown(_)) => Ok(PushPoll::SlowDown),
         Err(error) => Err(error),
     }
+}
+
+/// An answer asking for a DPoP proof with the server's nonce (RFC 9449 §8): `use_dpop_nonce` in the body, or in the
+/// `www-authenticate` challenge (`use_dpop_nonce`, or `invalid_dpop_nonce` for a stale one). The nonce itself comes in
+/// the `dpop-nonce` header.
+pub fn asks_for_dpop_nonce(response: &HttpResponse) -> bool {
+    let in_body = json::parse(json_text(&response.body))
+        .is_ok_and(|value| value.get("error").and_then(json::Value::as_str) == Some("use_dpop_nonce"));
+    in_body
+        || response.header("www-authenticate").is_some_and(|challenge| super::find(challenge, "_dpop_nonce").is_some())
 }

@@ -48,6 +48,36 @@ pub(crate) fn with_bearer(mut request: HttpRequest, token: &str) -> HttpRequest 
     request
 }
 
+/// `client_assertion_type` and `client_assertion` (RFC 7523), added to a form or JSON body that [`client_fields`]
+/// began. `None` when the assertion is not a compact JWS, which needs no escaping in either body.
+pub(crate) fn with_client_assertion(mut request: HttpRequest, assertion: &str) -> Option<HttpRequest> {
+    const TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    if assertion.is_empty() || !assertion.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+        return None;
+    }
+    let json = request.header("content-type") == Some(JSON);
+    let body = request.body.as_mut()?;
+    let mut added = zeroize::Zeroizing::new(String::new());
+    if json {
+        body.pop().filter(|&close| close == '}')?;
+        for part in [r#","client_assertion_type":""#, TYPE, r#"","client_assertion":""#, assertion, r#""}"#] {
+            added.push_str(part);
+        }
+    } else {
+        added.push_str("&client_assertion_type=");
+        added.extend(utf8_percent_encode(TYPE, UNRESERVED));
+        added.push_str("&client_assertion=");
+        added.push_str(assertion);
+    }
+    // A new body sized once, and the old one wiped: growing it in place could leave a copy of the password behind.
+    let mut grown = String::with_capacity(body.len() + added.len());
+    grown.push_str(body);
+    grown.push_str(&added);
+    zeroize::Zeroize::zeroize(body);
+    *body = grown;
+    Some(request)
+}
+
 /// `client_id`, then `client_secret` when configured: the client authentication of every call.
 pub(crate) fn client_fields(config: &Config) -> Vec<(&str, &str)> {
     let mut fields = vec![("client_id", config.client_id())];

@@ -10,11 +10,12 @@
 use super::error::{flow_error, invalid_argument, invalid_option, js_error};
 use super::fetch::{self, AbortSignal, FetchClient};
 use super::input::{self, MAX_TEXT_CHARS, Options};
+use super::keys::Keys;
 use super::shapes;
 use super::task::{self, StepFuture};
 use crate::api::{
     AccessToken, AuthenticatorKind, ClientSecret, Config, ConfigOptions, OneTimeCode, Password, RecoveryCode,
-    associate::EnrollTarget,
+    RefreshToken, associate::EnrollTarget,
 };
 use crate::code::ErrorCode;
 use crate::flow::{ChallengeTarget, Flow, PushProgress, PushWaitOptions};
@@ -56,15 +57,20 @@ fn in_browser() -> bool {
     has("document") || has("importScripts")
 }
 
-fn config_from(options: &Options) -> Result<(Config, Option<Function>), JsValue> {
+/// The flow's config and its transport, from the client's options.
+fn client_from(options: &Options) -> Result<(Config, FetchClient), JsValue> {
     let client_secret = options.text("clientSecret")?.filter(|s| !s.is_empty());
-    if client_secret.is_some()
+    let signing_key = options.get("clientAssertionSigningKey")?.is_some();
+    if client_secret.is_some() && signing_key {
+        return Err(invalid_option("clientSecret", "and clientAssertionSigningKey cannot both be given: choose one"));
+    }
+    if (client_secret.is_some() || signing_key)
         && in_browser()
         && options.get("allowClientSecretInBrowser")?.and_then(|v| v.as_bool()) != Some(true)
     {
         return Err(js_error(
             ErrorCode::ClientSecretInBrowser,
-            "a client secret must not be used in a browser; use a public (SPA) application, or set allowClientSecretInBrowser: true if you really mean to",
+            "a client secret or signing key must not be used in a browser; use a public (SPA) application, or set allowClientSecretInBrowser: true if you really mean to",
         ));
     }
     // A request that never answers would hold the login forever; setTimeout caps delays at 2^31 - 1 ms.
@@ -86,7 +92,8 @@ fn config_from(options: &Options) -> Result<(Config, Option<Function>), JsValue>
     .map_err(|e| flow_error(&e))?;
     let config =
         if options.get("mfaApi")?.and_then(|v| v.as_bool()) == Some(true) { config.for_mfa_api() } else { config };
-    Ok((config, custom_fetch))
+    let keys = Keys::from_options(options, config.client_id())?;
+    Ok((config, FetchClient::new(custom_fetch, keys)))
 }
 
 fn text_arg(value: &JsValue, what: &str) -> Result<String, JsValue> {
@@ -171,8 +178,8 @@ impl MfaClient {
         #[wasm_bindgen(unchecked_param_type = "MfaClientOptions")] options: JsValue,
     ) -> Result<MfaClient, JsValue> {
         let options = Options::required(&options, "options")?;
-        let (config, custom_fetch) = config_from(&options)?;
-        Ok(MfaClient::with_flow(Flow::new(config, FetchClient::new(custom_fetch))))
+        let (config, transport) = client_from(&options)?;
+        Ok(MfaClient::with_flow(Flow::new(config, transport)))
     }
 
     /// Continues a login saved with `save()`, under the same options as the client that saved it (a Worker
@@ -183,9 +190,8 @@ impl MfaClient {
     ) -> Result<MfaClient, JsValue> {
         let state = input::text(&state, "state", 256 * 1024)?;
         let options = Options::required(&options, "options")?;
-        let (config, custom_fetch) = config_from(&options)?;
-        let flow =
-            Flow::restore_with_config(&state, config, FetchClient::new(custom_fetch)).map_err(|e| flow_error(&e))?;
+        let (config, transport) = client_from(&options)?;
+        let flow = Flow::restore_with_config(&state, config, transport).map_err(|e| flow_error(&e))?;
         Ok(MfaClient::with_flow(flow))
     }
 
@@ -222,6 +228,36 @@ impl MfaClient {
             let mut flow = busy(&flow)?;
             let outcome = flow.login(&username, Password::new(password)).await.map_err(|e| flow_error(&e))?;
             Ok(shapes::login_result(&outcome))
+        })
+    }
+
+    /// Gets new tokens with a refresh token. Resolves `{ stage: "authenticated", tokens }`, or
+    /// `{ stage: "mfa_required", mfaRequirements }` when Auth0 wants a second factor: the MFA steps then go on as
+    /// after `login`. Keep `tokens.refreshToken` when it comes: with rotation the one sent is spent.
+    #[wasm_bindgen(unchecked_return_type = "Promise<LoginResult>")]
+    pub fn refresh(&self, #[wasm_bindgen(unchecked_param_type = "string")] refresh_token: JsValue) -> Promise {
+        let token = input::text(&refresh_token, "refreshToken", 16 * 1024);
+        self.step(move |flow| async move {
+            let token = RefreshToken::new(token?);
+            let outcome = busy(&flow)?.refresh(token).await.map_err(|e| flow_error(&e))?;
+            Ok(shapes::login_result(&outcome))
+        })
+    }
+
+    /// A DPoP proof for calling an API with this client's key pair (option `dpop`): send it as the `DPoP` header,
+    /// with `Authorization: DPoP <accessToken>`. Rejects with `invalid_option` when the client has no DPoP key.
+    #[wasm_bindgen(js_name = dpopProof, unchecked_return_type = "Promise<string>")]
+    pub fn dpop_proof(&self, #[wasm_bindgen(unchecked_param_type = "DpopProofRequest")] request: JsValue) -> Promise {
+        let request = dpop_request(&request);
+        self.step(move |flow| async move {
+            let (method, url, access_token, nonce) = request?;
+            let flow = shared(&flow)?;
+            let keys = &flow.transport().keys;
+            let proof = keys.dpop_proof(&method, &url, nonce.as_deref(), access_token.as_deref()).await;
+            match proof.map_err(|e| flow_error(&e.into()))? {
+                Some(proof) => Ok(JsValue::from(proof)),
+                None => Err(invalid_option("dpop", "is not set: give dpop: true or { keyPair } to make proofs")),
+            }
         })
     }
 
@@ -373,6 +409,20 @@ fn challenge_target(target: &JsValue) -> Result<ChallengeTarget, JsValue> {
     kind_from_name(&kind)
         .map(ChallengeTarget::Kind)
         .ok_or_else(|| invalid_argument("target.type must be otp, sms, voice, email or push"))
+}
+
+/// `{ method, url, accessToken?, nonce? }` of `dpopProof`.
+fn dpop_request(request: &JsValue) -> Result<(String, String, Option<String>, Option<String>), JsValue> {
+    let options = Options::required(request, "request")?;
+    let required = |key: &'static str| {
+        options
+            .text(key)?
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| invalid_argument(&format!("request.{key} is required")))
+    };
+    let method = required("method")?.to_ascii_uppercase();
+    let url = required("url")?;
+    Ok((method, url, options.text("accessToken")?, options.text("nonce")?))
 }
 
 type PushArgs = (PushWaitOptions, Option<AbortSignal>, Option<Function>);

@@ -3,9 +3,10 @@
 //! body, signal and `redirect: "manual"`: Workers reject `mode` and `credentials`, and a redirect is never followed
 //! (a 307 would send the password on to wherever it points).
 
+use super::keys::Keys;
 use super::task::settle;
 use crate::error::Error;
-use crate::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use crate::http::{HttpClient, HttpRequest, HttpResponse, Method, TransportError};
 use core::future::Future;
 use core::pin::Pin;
 use core::task::Poll;
@@ -95,14 +96,16 @@ const TIMEOUT_REASON: &str = "auth0-mfa-wasm: request timeout";
 /// More headers than any real response carries; a bound for a hostile custom `fetch`.
 const MAX_HEADERS: usize = 256;
 
-/// Sends requests with `fetch`. A step is cancelled by dropping its future, which aborts the request in flight.
+/// Sends requests with `fetch`, and signs with the client's keys. A step is cancelled by dropping its future, which
+/// aborts the request in flight.
 pub(crate) struct FetchClient {
     custom_fetch: Option<Function>,
+    pub(crate) keys: Keys,
 }
 
 impl FetchClient {
-    pub(crate) fn new(custom_fetch: Option<Function>) -> Self {
-        Self { custom_fetch }
+    pub(crate) fn new(custom_fetch: Option<Function>, keys: Keys) -> Self {
+        Self { custom_fetch, keys }
     }
 
     fn start(&self, request: &HttpRequest, init: &Object) -> Result<Promise, JsValue> {
@@ -223,6 +226,19 @@ impl HttpClient for FetchClient {
         let body = settle(&Promise::resolve(&text)).await.map_err(failed)?;
         in_flight.finished();
         Ok(HttpResponse { status, headers, body: body.as_string().unwrap_or_default() })
+    }
+
+    async fn client_assertion(&self, audience: &str) -> Result<Option<String>, TransportError> {
+        self.keys.client_assertion(audience).await
+    }
+
+    async fn dpop_proof(
+        &self,
+        method: Method,
+        url: &str,
+        nonce: Option<&str>,
+    ) -> Result<Option<String>, TransportError> {
+        self.keys.dpop_proof(method.as_str(), url, nonce, None).await
     }
 }
 

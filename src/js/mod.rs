@@ -5,6 +5,7 @@ mod client;
 pub(crate) mod error;
 mod fetch;
 mod input;
+mod keys;
 mod otp;
 mod shapes;
 mod task;
@@ -34,7 +35,8 @@ export interface Auth0MfaError extends Error {
   mfaRequirements?: MfaRequirements;
   /** The same step may be tried again: the login kept its stage. */
   retryable?: boolean;
-  /** The login cannot go on from here: log in again (`mfa_token` expired or unusable; `internal_error`). */
+  /** The login cannot go on from here: log in again (`mfa_token` expired or unusable, a refresh token that can no
+   * longer be used; `internal_error`). */
   restartRequired?: boolean;
 }
 
@@ -42,6 +44,7 @@ export type ErrorCode =
   | "invalid_secret" | "invalid_base32" | "invalid_uri" | "invalid_option" | "invalid_argument" | "invalid_time"
   | "invalid_code" | "random_unavailable" | "client_secret_in_browser" | "invalid_state"
   | "mfa_required" | "enrollment_required" | "already_enrolled" | "challenge_expired" | "mfa_token_expired" | "mfa_token_invalid" | "invalid_credentials"
+  | "invalid_refresh_token" | "invalid_dpop_proof"
   | "too_many_attempts" | "rate_limited" | "user_blocked" | "password_leaked" | "verification_required"
   | "unauthorized_client" | "access_denied" | "push_rejected" | "push_timeout" | "authorization_pending"
   | "slow_down" | "server_error" | "auth0_error" | "network_error" | "timeout" | "aborted" | "invalid_response"
@@ -56,7 +59,18 @@ export interface MfaClientOptions {
   clientId: string;
   /** Confidential applications only (a server or a Cloudflare Worker). Refused in a browser page or browser worker unless `allowClientSecretInBrowser`. */
   clientSecret?: string;
+  /** `private_key_jwt` instead of a secret: the private key of a credential registered for the application, as a
+   * `CryptoKey`, a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) or a private JWK. A new assertion is signed with
+   * WebCrypto for every request that authenticates the client. Not with `clientSecret`; refused in a browser page
+   * or browser worker unless `allowClientSecretInBrowser`. */
+  clientAssertionSigningKey?: CryptoKey | string | JsonWebKey;
+  /** The credential's algorithm: `RS256` (default), `RS384` or `PS256`. */
+  clientAssertionSigningAlg?: "RS256" | "RS384" | "PS256";
+  /** Lets a client secret or signing key be used in a browser page, which exposes it to the user. */
   allowClientSecretInBrowser?: boolean;
+  /** DPoP (RFC 9449): `true` makes a non-extractable ES256 key pair for this client; `{ keyPair }` uses yours (pass
+   * the same one to `MfaClient.restore` to go on with a saved login). Every token request carries a proof. */
+  dpop?: boolean | { keyPair: CryptoKeyPair };
   /** API identifier for the access token. */
   audience?: string;
   /** Default `"openid profile email"`; add `offline_access` for a refresh token. */
@@ -83,9 +97,13 @@ export interface MfaRequirements {
 
 export interface Tokens {
   accessToken: string;
+  /** `Bearer`, or `DPoP` when the tenant bound the tokens to the DPoP key: then call APIs with
+   * `Authorization: DPoP <accessToken>` and a proof from `dpopProof`. */
   tokenType: string;
   expiresIn?: number;
   idToken?: string;
+  /** With `offline_access`. After `refresh`, the new refresh token when the tenant rotates them (the one sent is
+   * then spent); absent when it does not, and the one you have stays good. */
   refreshToken?: string;
   scope?: string;
   /** After `verifyRecoveryCode`: the user's new recovery code. Show it once. */
@@ -134,6 +152,18 @@ export interface Enrollment {
   bindingRequired: boolean;
   /** Only with the first enrollment, and only when recovery codes are on: show them once. */
   recoveryCodes: string[];
+}
+
+/** For `dpopProof`: the request the proof is for. */
+export interface DpopProofRequest {
+  /** The HTTP method, e.g. `GET`. */
+  method: string;
+  /** The URL called; its query and fragment are left out of the proof. */
+  url: string;
+  /** The access token presented with the proof: the proof then carries its hash (`ath`). */
+  accessToken?: string;
+  /** The nonce that server sent in `DPoP-Nonce`, when it asks for one. */
+  nonce?: string;
 }
 
 export type ChallengeRequest = { authenticatorId: string } | { type: "otp" | "sms" | "voice" | "email" | "push" };

@@ -245,6 +245,51 @@ for (const browserName of BROWSERS) {
       await finish(person, "02-otp-challenge-signed-in");
     });
 
+    test("Refresh after sign-in: new tokens, and the second factor again when the tenant asks for it on refresh", async () => {
+      assert.ok(enrolledSecret, "needs the enrollment scenario");
+      const family = async () => (await emu("refresh-tokens?user=new@example.com")).at(-1);
+      await emu("clock", { advance: 30 });
+      const person = await open();
+      await toSecondFactor(person, "new@example.com", "Verify it is you");
+      await person.click(/Authenticator app/);
+      await person.fill("Code from your app", await totpNow(enrolledSecret));
+      await person.click("Verify", { exact: true });
+      await signedIn(person, "new@example.com");
+      const issued = await family();
+      assert.equal(issued.revoked, false);
+
+      await person.click("Refresh the tokens");
+      // The screen stays the same: wait for the exchange at the tenant, then for the page to be idle again.
+      let rotated = await family();
+      for (let tries = 0; rotated.counter === issued.counter && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        rotated = await family();
+      }
+      await person.waitFor(() => !document.querySelector("[aria-busy]"));
+      await signedIn(person, "new@example.com");
+      assert.equal(rotated.family_id, issued.family_id);
+      assert.ok(rotated.counter > issued.counter, "the refresh token was exchanged for a new one");
+
+      await emu(`clients/${config.clientId}`, { mfa_on_refresh: "always" });
+      try {
+        await person.click("Refresh the tokens");
+        await person.heading("A second factor is required");
+        await person.click("Continue");
+        await person.heading("Verify it is you");
+        await person.click(/Authenticator app/);
+        await emu("clock", { advance: 30 });
+        await person.fill("Code from your app", await totpNow(enrolledSecret));
+        await person.click("Verify", { exact: true });
+        await signedIn(person, "new@example.com");
+        const after = await family();
+        assert.equal(after.revoked, false, "the demo kept the newest refresh token");
+        assert.ok(after.counter > rotated.counter);
+      } finally {
+        await emu(`clients/${config.clientId}`, { mfa_on_refresh: null });
+      }
+      await finish(person, "02-refresh-with-mfa-signed-in");
+    });
+
     const byCode = [
       {
         title: "SMS enrollment on a phone-sized screen, with the code read from the outbox page",

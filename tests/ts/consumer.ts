@@ -4,7 +4,7 @@ import init, {
   MfaClient, Totp, Hotp, base32Decode, base32Encode, generateSecret, parseKeyUri,
   isAuth0MfaError, isInvalidCode, isMfaRequired, isEnrollmentRequired, isMfaTokenExpired, isInvalidCredentials,
   isTooManyAttempts, isRateLimited, isPushRejected, isPushTimeout, isNetworkError, isTimeout, isInvalidResponse,
-  isUserBlocked, isAlreadyEnrolled, isChallengeExpired,
+  isUserBlocked, isAlreadyEnrolled, isChallengeExpired, isInvalidRefreshToken, isInvalidDpopProof,
   type Auth0MfaError, type AuthenticatorList, type ChallengeResult, type Enrollment, type ErrorCode,
   type HotpMatch, type KeyUriInfo, type LoginResult, type TotpMatch, type MfaClientOptions, type PushProgress, type Stage, type Tokens,
 } from "../../pkg/auth0_mfa_wasm.js";
@@ -79,4 +79,26 @@ export function otpHelpers(): void {
     isRateLimited, isPushRejected, isPushTimeout, isNetworkError, isTimeout, isInvalidResponse, isUserBlocked,
     isAlreadyEnrolled, isChallengeExpired];
   console.log(offset, lastStep, remaining, step, weak, hotpOffset, nextCounter, bytes, Totp.fromUri(uri).secret, predicates.map((p) => p(null)));
+}
+
+// Refresh (with MFA on refresh), private_key_jwt and DPoP, as the README shows them.
+export async function refreshAndProve(refreshToken: string, pem: string, key: CryptoKey, keyPair: CryptoKeyPair): Promise<string> {
+  const signing: MfaClientOptions = { domain: "tenant.auth0.com", clientId: "abc", clientAssertionSigningKey: pem, clientAssertionSigningAlg: "PS256" };
+  const withKey: MfaClientOptions = { domain: "tenant.auth0.com", clientId: "abc", clientAssertionSigningKey: key };
+  const withJwk: MfaClientOptions = { domain: "tenant.auth0.com", clientId: "abc", clientAssertionSigningKey: { kty: "RSA", d: "…" } };
+  void [signing, withKey, withJwk];
+  const client = new MfaClient({ domain: "tenant.auth0.com", clientId: "abc", dpop: { keyPair } });
+  new MfaClient({ domain: "tenant.auth0.com", clientId: "abc", dpop: true }).free();
+  const result: LoginResult = await client.refresh(refreshToken);
+  const tokens: Tokens = result.stage === "authenticated" ? result.tokens : await client.verifyOtp("123456");
+  const bound: string = tokens.tokenType;
+  void bound;
+  try {
+    return await client.dpopProof({ method: "GET", url: "https://api.example.com/me", accessToken: tokens.accessToken });
+  } catch (error) {
+    if (isInvalidRefreshToken(error) || isInvalidDpopProof(error)) throw error;
+    const code: ErrorCode = "invalid_refresh_token";
+    void code;
+    throw error;
+  }
 }
