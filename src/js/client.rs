@@ -422,6 +422,11 @@ fn dpop_request(request: &JsValue) -> Result<(String, String, Option<String>, Op
     };
     let method = required("method")?.to_ascii_uppercase();
     let url = required("url")?;
+    // The proof names the URL's origin and path (`htu`): only an absolute http(s) URL has them.
+    let authority = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    if !authority.is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/')) || url.contains(char::is_whitespace) {
+        return Err(invalid_argument("request.url must be an absolute https:// or http:// URL"));
+    }
     Ok((method, url, options.text("accessToken")?, options.text("nonce")?))
 }
 
