@@ -124,6 +124,17 @@ fn a_spent_refresh_token_fails_the_login_with_its_own_code() {
 }
 
 #[test]
+fn an_unreadable_answer_to_a_refresh_is_not_retryable_as_the_token_was_spent() {
+    let http = MockHttp::new();
+    http.reply(200, r#"{"access_token":"#);
+    let mut flow = Flow::new(config(), &http);
+    let error = block_on(flow.refresh(RefreshToken::new(REFRESH_TOKEN))).unwrap_err();
+    assert_eq!(error.code(), "invalid_response");
+    assert!(!error.is_retryable(), "sending the rotated token again would revoke its family");
+    assert_eq!(flow.stage(), Stage::Failed);
+}
+
+#[test]
 fn refresh_refuses_an_empty_token_before_any_request() {
     let http = MockHttp::new();
     let mut flow = Flow::new(config(), &http);

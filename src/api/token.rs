@@ -83,14 +83,16 @@ fn token_request(config: &Config, fields: &[(&str, &str)]) -> HttpRequest {
 }
 
 /// Tokens on success; otherwise the classified error (`mfa_required` included, as [`Error::MfaRequired`]). A 2xx
-/// body with an `error` and no `access_token` is classified as an error too. An unreadable 2xx answer to a
-/// code-checking grant is not retryable: the code was used.
+/// body with an `error` and no `access_token` is classified as an error too. An unreadable 2xx answer to a grant
+/// that spends what it sends (a one-time code, or a refresh token the tenant rotates) is not retryable: sending it
+/// again would be a reuse, which for a refresh token revokes its whole family.
 pub fn parse_tokens(response: &HttpResponse, operation: Operation) -> Result<Tokens, Error> {
     if !response.is_success() || is_error_body(response) {
         return Err(classify_error(response, operation));
     }
+    let spent = operation.checks_code() || operation == Operation::RefreshGrant;
     parse_json(response, "a token response", b'{', Tokens::from_answer)
-        .map_err(|error| if operation.checks_code() { consumed(error) } else { error })
+        .map_err(|error| if spent { consumed(error) } else { error })
 }
 
 /// One poll of a push (mfa-oob without binding code).

@@ -1,12 +1,13 @@
-// The packed npm package (`npm pack pkg/`) installed into fresh projects: a Node ESM program, a strict TypeScript
-// project, and the Worker example bundled as wrangler does and run in workerd (Miniflare), all against the emulator.
+// The packed npm package (`npm pack pkg/`) installed into fresh projects: a Node ESM program, the README's refresh,
+// private_key_jwt and DPoP examples as written, a strict TypeScript project, and the Worker example bundled as
+// wrangler does and run in workerd (Miniflare), all against the emulator.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, cpSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, extname, normalize } from "node:path";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
@@ -19,6 +20,10 @@ import { startEmulator } from "../js/emulator.mjs";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const OTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const PASSWORD = "Passw0rd!";
+// The private key of the emulator's seeded private_key_jwt client, `jwt-client` (a committed test key).
+const KEY_FILE = join(root, "emulator/keys/TEST-ONLY-client-assertion.private.pem");
+const SIGNING_KEY = readFileSync(KEY_FILE, "utf8");
+const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 let work, app, emulator, emulatorUrl;
 
 const control = (method, path, body) => emulator.control(method, path, body);
@@ -69,6 +74,79 @@ test("Node ESM: import and sign in with no init call", async () => {
   assert.deepEqual(JSON.parse(output), { first: "mfa_required", stage: "authenticated", tokenType: "Bearer", parts: 3 });
 });
 
+/** The README's examples of its section "Refresh tokens, private_key_jwt and DPoP", as they are written there, put
+ * into tests/consumers/readme-extras.mjs. The placeholders they leave to the reader are filled in; if the README
+ * changes one, or adds or drops an example, this fails and says which. */
+function readmeExtrasProgram() {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = /\n## Refresh tokens, private_key_jwt and DPoP\n([\s\S]*?)\n## /.exec(readme)?.[1];
+  assert.ok(section, "README.md has the section");
+  const blocks = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1]);
+  assert.equal(blocks.length, 3, "the section's examples: refresh, private_key_jwt, DPoP");
+  const example = (needle) => {
+    const found = blocks.filter((block) => block.includes(needle));
+    assert.equal(found.length, 1, `one example uses ${needle}`);
+    return found[0];
+  };
+  const fill = (snippet, placeholder, code) => {
+    assert.equal(snippet.split(placeholder).length, 2, `the README example leaves "${placeholder}" to the reader`);
+    return snippet.replace(placeholder, () => code);
+  };
+  const snippets = {
+    refresh: fill(
+      example("client.refresh("),
+      "/* authenticators(), challenge(…), verifyOtp(…) as after a password */",
+      'await client.authenticators(); await client.challenge({ type: "otp" }); mfaTokens = await client.verifyOtp(await otpNow());',
+    ),
+    private_key_jwt: example("clientAssertionSigningKey"),
+    dpop: fill(example("dpopProof"), "// … login and MFA as above …", "const tokens = await signIn(client, E.DPOP_USER);"),
+  };
+  let program = readFileSync(join(root, "tests/consumers/readme-extras.mjs"), "utf8");
+  for (const [name, code] of Object.entries(snippets)) {
+    const marker = `//@readme:${name}`;
+    assert.equal(program.split(marker).length, 2, marker);
+    program = program.replace(marker, () => code);
+  }
+  return program;
+}
+
+test("README: the refresh, private_key_jwt and DPoP examples run as written, in Node, against the emulator", async () => {
+  writeFileSync(join(app, "readme-extras.mjs"), readmeExtrasProgram());
+  const tag = randomBytes(4).toString("hex");
+  const clients = { REFRESH_CLIENT: {}, MFA_REFRESH_CLIENT: { mfa_on_refresh: "always" }, DPOP_CLIENT: { dpop: "allowed" } };
+  const env = { AUTH0_DOMAIN: emulatorUrl, JWT_CLIENT: "jwt-client", KEY_FILE, PASSWORD, OTP_SECRET };
+  for (const [name, settings] of Object.entries(clients)) {
+    env[name] = `readme-${name.toLowerCase()}-${tag}`;
+    await control("POST", "/__emu/clients", { client_id: env[name], auth_method: "none", allowed_origins: [], ...settings });
+  }
+  for (const name of ["REFRESH_USER", "MFA_REFRESH_USER", "JWT_USER", "DPOP_USER"]) env[name] = await newUser([{ type: "otp", secret: OTP_SECRET }]);
+  await control("DELETE", "/__emu/journal");
+  const output = execFileSync(process.execPath, ["readme-extras.mjs"], { cwd: app, encoding: "utf8", env: { ...process.env, ...env } });
+  const report = JSON.parse(output);
+  const spent = { code: "invalid_refresh_token", isInvalidRefreshToken: true, restartRequired: true };
+  assert.deepEqual(report.refresh, { stage: "authenticated", rotated: true, spentToken: spent });
+  assert.deepEqual(report.refreshWithMfa, { stage: "mfa_required", rotated: true, spentToken: spent }, "the MFA grant's token included");
+  assert.deepEqual(report.privateKeyJwt, {
+    stage: "authenticated", tokenType: "Bearer", aud: "jwt-client", bothGiven: "invalid_option", keyThatDoesNotImport: "invalid_option",
+  });
+  assert.deepEqual(report.dpop, {
+    tokenType: "DPoP", apiCalls: 1, url: "https://api.example.com/me", authorization: true, typ: "dpop+jwt", alg: "ES256",
+    privateMembers: [], htm: "GET", htu: "https://api.example.com/me", ath: true, boundToTheKey: true, keyIsTheCallers: true, signature: true,
+  });
+  // What the tenant saw: a new assertion on every request of jwt-client (none from the key that did not import), and
+  // the DPoP client's first request met use_dpop_nonce and went again once, with the nonce.
+  const sent = (path, clientId) => control("GET", `/__emu/journal?path=${path}`).then((all) => all.filter((e) => e.body.client_id === clientId));
+  const jwt = [...(await sent("/oauth/token", "jwt-client")), ...(await sent("/mfa/challenge", "jwt-client"))];
+  assert.deepEqual(jwt.map((e) => [e.body.grant_type ?? e.path, e.status]).sort(), [
+    ["/mfa/challenge", 200], ["http://auth0.com/oauth/grant-type/mfa-otp", 200], ["password", 403],
+  ]);
+  for (const entry of jwt) {
+    assert.deepEqual([entry.body.client_assertion_type, entry.body.client_assertion, entry.body.client_secret], [ASSERTION_TYPE, "[redacted]", undefined]);
+  }
+  const dpop = (await sent("/oauth/token", env.DPOP_CLIENT)).map((e) => `${e.body.grant_type} ${e.status}`);
+  assert.deepEqual(dpop, ["password 400", "password 403", "http://auth0.com/oauth/grant-type/mfa-otp 200"]);
+});
+
 test("TypeScript: the strict consumer compiles against the installed package", () => {
   const source = readFileSync(join(root, "tests/ts/consumer.ts"), "utf8").replace("../../pkg/auth0_mfa_wasm.js", "auth0-mfa-wasm");
   assert.ok(source.includes('from "auth0-mfa-wasm"'));
@@ -86,7 +164,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 let workers;
 
 /** The Worker example bundled as wrangler bundles it and run in workerd, once for every Worker test: `bff` as it
- * would be deployed, and variants that each change one setting. */
+ * would be deployed, with its recommended private_key_jwt (`jwt-client` and its test key), `with-secret` with the
+ * client secret instead (`server-client`), and variants that each change one setting. */
 function workerd() {
   return (workers ??= startWorkers());
 }
@@ -122,8 +201,9 @@ async function startWorkers() {
   };
   const settings = {
     AUTH0_DOMAIN: emulatorUrl,
-    AUTH0_CLIENT_ID: "server-client",
-    AUTH0_CLIENT_SECRET: "server-client-secret",
+    AUTH0_CLIENT_ID: "jwt-client",
+    AUTH0_CLIENT_ASSERTION_KEY: SIGNING_KEY,
+    AUTH0_CLIENT_ASSERTION_ALG: "RS256",
     ALLOWED_ORIGINS: `${APP_ORIGIN}, https://bff.worker.test`,
     STATE_KEY: randomBytes(32).toString("base64"),
     PUSH_INTERVAL_MS: "1000",
@@ -137,10 +217,25 @@ async function startWorkers() {
     bindings,
     durableObjects,
   });
-  const without = (setting) => Object.fromEntries(Object.entries(settings).filter(([name]) => name !== setting));
+  const without = (...names) => Object.fromEntries(Object.entries(settings).filter(([name]) => !names.includes(name)));
+  const withSecret = {
+    ...without("AUTH0_CLIENT_ASSERTION_KEY", "AUTH0_CLIENT_ASSERTION_ALG"),
+    AUTH0_CLIENT_ID: "server-client",
+    AUTH0_CLIENT_SECRET: "server-client-secret",
+  };
+  const unknownRsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
   const mf = new Miniflare({
     workers: [
       worker("bff", settings),
+      worker("with-secret", withSecret),
+      // Both credentials: the key is used (jwt-client refuses a secret). The PEM with its line breaks escaped.
+      worker("both-credentials", { ...settings, AUTH0_CLIENT_SECRET: "server-client-secret" }),
+      worker("escaped-key", { ...settings, AUTH0_CLIENT_ASSERTION_KEY: SIGNING_KEY.trim().replace(/\n/g, "\\n") }),
+      worker("no-offline-access", { ...settings, AUTH0_SCOPE: "openid profile email" }),
+      worker("bad-assertion-key", { ...settings, AUTH0_CLIENT_ASSERTION_KEY: "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n" }),
+      worker("pkcs1-key", { ...settings, AUTH0_CLIENT_ASSERTION_KEY: unknownRsa.export({ type: "pkcs1", format: "pem" }) }),
+      worker("bad-assertion-alg", { ...settings, AUTH0_CLIENT_ASSERTION_ALG: "ES256" }),
+      worker("no-credentials", without("AUTH0_CLIENT_ASSERTION_KEY")),
       worker("short-lived", { ...settings, STATE_TTL_SECONDS: "2" }),
       // Another application with the same key and the same sessions' namespace.
       worker("other-client", { ...settings, AUTH0_CLIENT_ID: "other-client" }, {
@@ -205,6 +300,25 @@ async function otpSignIn(browser) {
 }
 
 const refusal = (answer) => [answer.status, answer.body?.error?.code];
+const MFA_OTP = "http://auth0.com/oauth/grant-type/mfa-otp";
+const MFA_OOB = "http://auth0.com/oauth/grant-type/mfa-oob";
+
+/** The requests that reached the tenant's client-authenticating endpoints since the journal was emptied. */
+async function sentToAuth0() {
+  const entries = [...(await control("GET", "/__emu/journal?path=/oauth/token")), ...(await control("GET", "/__emu/journal?path=/mfa/challenge"))];
+  return entries.sort((a, b) => a.seq - b.seq);
+}
+
+/** Those requests were, in order, `expected` (a grant type or a path), each authenticated by `method` alone. */
+async function authenticatedBy(method, expected) {
+  const entries = await sentToAuth0();
+  assert.deepEqual(entries.map((entry) => entry.body.grant_type ?? entry.path), expected);
+  for (const { body } of entries) {
+    const seen = [body.client_assertion_type, body.client_assertion, body.client_secret];
+    const wanted = method === "private_key_jwt" ? [ASSERTION_TYPE, "[redacted]", undefined] : [undefined, undefined, "[redacted]"];
+    assert.deepEqual(seen, wanted, `${method}: ${body.grant_type ?? "/mfa/challenge"}`);
+  }
+}
 
 test("Worker: OTP login in workerd; login state and tokens stay on the server, the browser has a cookie", async () => {
   const browser = await workerBrowser();
@@ -227,14 +341,16 @@ test("Worker: OTP login in workerd; login state and tokens stay on the server, t
   assert.match(verified.setCookie, new RegExp(`^__Host-session=[A-Za-z0-9_-]{43}; ${attributes}; Max-Age=\\d+$`));
   const me = await browser.get("/me");
   assert.equal(me.status, 200);
-  assert.deepEqual([me.body.claims.name, me.body.claims.aud, me.body.claims.amr], [username, "server-client", ["mfa"]]);
+  assert.deepEqual([me.body.claims.name, me.body.claims.aud, me.body.claims.amr], [username, "jwt-client", ["mfa"]]);
   const seen = JSON.stringify([login, challenge, wrong, verified, me].map((answer) => answer.body));
-  assert.ok(!/eyJ|Fe26|accessToken|idToken|refreshToken/.test(seen), `no token reaches the browser: ${seen}`);
+  assert.ok(!/eyJ|Fe26|accessToken|idToken|refreshToken|PRIVATE KEY/.test(seen), `no token reaches the browser: ${seen}`);
+  await authenticatedBy("private_key_jwt", ["password", "/mfa/challenge", MFA_OTP, MFA_OTP]);
 });
 
 test("Worker: push login in workerd, approved on the device", async () => {
   const browser = await workerBrowser();
   const username = await newUser([{ type: "push", name: "Phone" }]);
+  await control("DELETE", "/__emu/journal");
   await browser.post("/login", { username, password: PASSWORD });
   const listed = await browser.post("/authenticators");
   assert.ok(listed.body.active.some((a) => a.type === "push"), JSON.stringify(listed.body));
@@ -244,6 +360,32 @@ test("Worker: push login in workerd, approved on the device", async () => {
   const approved = await browser.post("/push");
   assert.deepEqual([approved.status, approved.body], [200, { stage: "authenticated" }]);
   assert.equal((await browser.get("/me")).body.claims.name, username);
+  // Every poll is a request of its own, with an assertion of its own.
+  const polls = (await sentToAuth0()).filter((entry) => entry.body.grant_type === MFA_OOB);
+  assert.ok(polls.length >= 1, "the push was polled");
+  await authenticatedBy("private_key_jwt", ["password", "/mfa/challenge", ...polls.map(() => MFA_OOB)]);
+});
+
+test("Worker: with the client secret instead of a key (server-client): OTP login and a refresh", async () => {
+  const browser = await workerBrowser("with-secret");
+  await control("DELETE", "/__emu/journal");
+  const username = await otpSignIn(browser);
+  const me = await browser.get("/me");
+  assert.deepEqual([me.status, me.body.claims.name, me.body.claims.aud], [200, username, "server-client"]);
+  const refreshed = await browser.post("/refresh");
+  assert.deepEqual([refreshed.status, refreshed.body], [200, { stage: "authenticated" }]);
+  await authenticatedBy("client_secret", ["password", "/mfa/challenge", MFA_OTP, "refresh_token"]);
+  const [family] = await control("GET", `/__emu/refresh-tokens?user=${encodeURIComponent(username)}&client=server-client`);
+  assert.deepEqual([family.counter, family.revoked], [1, false]);
+});
+
+test("Worker: with both a key and a secret the key is used; a PEM with escaped line breaks works", async () => {
+  for (const name of ["both-credentials", "escaped-key"]) {
+    const browser = await workerBrowser(name);
+    await control("DELETE", "/__emu/journal");
+    await startOtpLogin(browser);
+    await authenticatedBy("private_key_jwt", ["password"]);
+  }
 });
 
 test("Worker: a login state is single-use: a request racing a step on the same state is refused", async (t) => {
@@ -385,6 +527,10 @@ test("Worker: a malformed STATE_KEY or a missing setting answers 500 misconfigur
     "no-client-id": "AUTH0_CLIENT_ID is not set",
     "no-origins": "ALLOWED_ORIGINS is not set",
     "no-binding": "SESSIONS must be bound to the Session Durable Object",
+    "no-credentials": "AUTH0_CLIENT_ASSERTION_KEY (private_key_jwt) or AUTH0_CLIENT_SECRET is not set",
+    "bad-assertion-key": "AUTH0_CLIENT_ASSERTION_KEY must be an RSA private key as PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)",
+    "pkcs1-key": "AUTH0_CLIENT_ASSERTION_KEY must be an RSA private key as PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)",
+    "bad-assertion-alg": "AUTH0_CLIENT_ASSERTION_ALG must be RS256, RS384 or PS256",
   };
   const username = await newUser(OTP_AUTHENTICATOR);
   for (const [name, description] of Object.entries(expected)) {
@@ -419,6 +565,129 @@ test("Worker: /me answers the ID token's claims with the cookie, 401 without; /l
   const replay = await workerBrowser();
   replay.cookie = signedIn;
   assert.deepEqual(refusal(await replay.get("/me")), [401, "unauthenticated"], "the session is gone on the server");
+});
+
+// ---- /refresh ------------------------------------------------------------------------------------------------------
+
+/** The refresh-token families of `username` at jwt-client: [counter, revoked] of each. */
+const families = async (username, clientId = "jwt-client") =>
+  (await control("GET", `/__emu/refresh-tokens?user=${encodeURIComponent(username)}&client=${clientId}`)).map((f) => [f.counter, f.revoked]);
+
+test("Worker: /refresh exchanges the refresh token and stores the rotated one, in the same session", async () => {
+  const browser = await workerBrowser();
+  const username = await otpSignIn(browser);
+  assert.deepEqual(await families(username), [[0, false]], "offline_access is asked for by default");
+  const sid = browser.cookie;
+  for (const counter of [1, 2, 3]) {
+    await control("DELETE", "/__emu/journal");
+    const refreshed = await browser.post("/refresh");
+    assert.deepEqual([refreshed.status, refreshed.body], [200, { stage: "authenticated" }]);
+    assert.match(refreshed.setCookie, new RegExp(`^__Host-session=${sid}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=86400$`));
+    // Had the Worker kept a spent token, this exchange would be a reuse and would revoke the family.
+    assert.deepEqual(await families(username), [[counter, false]], `refresh ${counter}`);
+    await authenticatedBy("private_key_jwt", ["refresh_token"]);
+  }
+  const me = await browser.get("/me");
+  assert.deepEqual([me.status, me.body.claims.name], [200, username]);
+});
+
+test("Worker: a refresh token sent twice (an old session record put back) revokes the family and ends the session", async () => {
+  const { sessions } = await workerd();
+  const browser = await workerBrowser();
+  const username = await otpSignIn(browser);
+  const sid = browser.cookie;
+  const stub = sessions.get(sessions.idFromName(sid));
+  const before = await stub.read("session");
+  assert.equal((await browser.post("/refresh")).status, 200);
+  // Someone who can write the sessions' storage (a restored backup, a replayed write) puts the spent token back.
+  await stub.start(before);
+  const reused = await browser.post("/refresh");
+  assert.deepEqual([...refusal(reused), reused.body.error.restartRequired], [401, "invalid_refresh_token", true]);
+  assert.match(reused.setCookie, /^__Host-session=; Path=\/; Secure; HttpOnly; SameSite=Strict; Max-Age=0$/);
+  assert.deepEqual(await families(username), [[1, true]], "Auth0 revoked the family");
+  assert.equal(browser.cookie, null, "the cookie was cleared");
+  const replay = await workerBrowser();
+  replay.cookie = sid;
+  assert.deepEqual(refusal(await replay.get("/me")), [401, "unauthenticated"], "the session is gone on the server");
+  assert.deepEqual(refusal(await replay.post("/refresh")), [401, "unauthenticated"]);
+});
+
+test("Worker: two refreshes of one session at once: one runs, the other is refused, Auth0 sees the token once", async (t) => {
+  const browser = await workerBrowser();
+  const username = await otpSignIn(browser);
+  await control("DELETE", "/__emu/journal");
+  await control("POST", "/__emu/faults", { endpoint: "/oauth/token", delay_ms: 500 });
+  t.after(() => control("DELETE", "/__emu/faults"));
+  const answers = await Promise.all([1, 2].map(() => browser.post("/refresh")));
+  const [won, lost] = answers.sort((a, b) => a.status - b.status);
+  assert.deepEqual([won.status, won.body], [200, { stage: "authenticated" }]);
+  assert.deepEqual([...refusal(lost), lost.body.error.retryable], [409, "refresh_busy", true]);
+  assert.equal((await sentToAuth0()).length, 1, "one refresh grant reached Auth0");
+  assert.deepEqual(await families(username), [[1, false]]);
+  assert.equal((await browser.post("/refresh")).status, 200, "the next refresh goes through");
+});
+
+test("Worker: MFA on refresh (mfa_on_refresh: always): the browser walks the MFA endpoints again", async (t) => {
+  const browser = await workerBrowser();
+  const username = await otpSignIn(browser);
+  const signedIn = browser.cookie;
+  await control("POST", "/__emu/clients/jwt-client", { mfa_on_refresh: "always" });
+  t.after(() => control("POST", "/__emu/clients/jwt-client", { mfa_on_refresh: null }));
+  // The second factor again takes the next TOTP step (a code is good once); the clock goes back after, as client
+  // assertions are dated by the real clock.
+  await control("POST", "/__emu/clock", { advance: 30 });
+  t.after(() => control("POST", "/__emu/clock", { advance: -30 }));
+  await control("DELETE", "/__emu/journal");
+
+  const asked = await browser.post("/refresh");
+  assert.deepEqual([asked.status, asked.body], [200, { stage: "mfa_required", mfaRequirements: { challenge: ["otp"] } }]);
+  assert.match(asked.setCookie, /^__Host-session=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Strict; Max-Age=300$/);
+  assert.notEqual(browser.cookie, signedIn, "the login runs under a new session id");
+  assert.deepEqual(refusal(await browser.get("/me")), [401, "unauthenticated"], "no tokens until the second factor");
+  const old = await workerBrowser();
+  old.cookie = signedIn;
+  assert.deepEqual(refusal(await old.get("/me")), [401, "unauthenticated"], "the signed-in session is gone");
+  assert.deepEqual(refusal(await old.post("/refresh")), [401, "unauthenticated"]);
+
+  const listed = await browser.post("/authenticators");
+  assert.deepEqual([listed.status, listed.body.stage, listed.body.active.map((a) => a.type)], [200, "mfa_required", ["otp"]]);
+  assert.equal((await browser.post("/challenge", { type: "otp" })).body.challenge.challengeType, "otp");
+  const wrong = await browser.post("/verify", { otp: "000000" });
+  assert.deepEqual(refusal(wrong), [401, "invalid_code"]);
+  const verified = await browser.post("/verify", { otp: await otpCode() });
+  assert.deepEqual([verified.status, verified.body], [200, { stage: "authenticated" }]);
+  assert.equal((await browser.get("/me")).body.claims.name, username);
+  const [family] = await control("GET", `/__emu/refresh-tokens?user=${encodeURIComponent(username)}&client=jwt-client`);
+  assert.deepEqual([family.counter, family.revoked, typeof family.last_mfa_at], [1, false, "number"], "the MFA grant rotated the token");
+  await authenticatedBy("private_key_jwt", ["refresh_token", "/mfa/challenge", MFA_OTP, MFA_OTP]);
+
+  // The token the MFA grant answered was stored: with MFA on refresh off again, it refreshes (the pre-MFA one would
+  // be a reuse, and revoke the family).
+  await control("POST", "/__emu/clients/jwt-client", { mfa_on_refresh: null });
+  assert.deepEqual((await browser.post("/refresh")).body, { stage: "authenticated" });
+  assert.deepEqual(await families(username), [[2, false]]);
+});
+
+test("Worker: /refresh without a signed-in session, mid-login, without offline_access, from another origin", async () => {
+  const anonymous = await workerBrowser();
+  assert.deepEqual(refusal(await anonymous.post("/refresh")), [401, "unauthenticated"]);
+  const midway = await workerBrowser();
+  await startOtpLogin(midway);
+  assert.deepEqual(refusal(await midway.post("/refresh")), [401, "unauthenticated"], "a login that is not complete");
+  assert.equal((await midway.post("/challenge", { type: "otp" })).status, 200, "and the login goes on");
+
+  const browser = await workerBrowser("no-offline-access");
+  const username = await otpSignIn(browser);
+  assert.deepEqual(await families(username), [], "no refresh token without offline_access");
+  assert.deepEqual(refusal(await browser.post("/refresh")), [409, "no_refresh_token"]);
+  assert.equal((await browser.get("/me")).status, 200, "the session stays");
+
+  const signedIn = await workerBrowser();
+  await otpSignIn(signedIn);
+  const crossSite = { origin: EVIL_ORIGIN, "sec-fetch-site": "cross-site", "content-type": "text/plain" };
+  assert.deepEqual(refusal(await signedIn.post("/refresh", "{}", crossSite)), [403, "forbidden_origin"]);
+  assert.deepEqual(refusal(await signedIn.post("/refresh", "{}", { "content-type": "text/plain" })), [415, "unsupported_media_type"]);
+  assert.deepEqual(refusal(await signedIn.get("/refresh")), [405, "method_not_allowed"]);
 });
 
 test("Worker: every answer says Cache-Control: no-store", async () => {

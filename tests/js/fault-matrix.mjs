@@ -14,14 +14,25 @@
 //   stage(handle) → the client's stage
 //   dispose(handle)
 //
-// A step's result (tokens) never crosses the driver, so no assertion message can print one.
+// A step's result (tokens) never crosses the driver, so no assertion message can print one. A refresh token goes the
+// other way, as the argument of `refresh`: this side gets it from the emulator itself.
+//
+// Rows run with one of three clients, each an application of the emulator made for the run (`kind` of the row):
+// the public client the caller names, a private_key_jwt client signing with the committed test key, and a public
+// client with DPoP (`dpop: "allowed"`, nonces required, so its first token request meets `use_dpop_nonce`). The two
+// made here allow the same origins as the caller's client, so the browser runs reach them too; a page refuses a
+// signing key unless `allowClientSecretInBrowser: true`, which the private_key_jwt client's options set (the key is
+// a published test key: nothing is exposed).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import * as OTPAuth from "otpauth";
 
 const PASSWORD = "Fault-matrix p4ssword";
 const SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const RECOVERY_CODE = "FAULTMATRIXRECOVERY00001";
+/** The private key of the emulator's test private_key_jwt credential (public, for tests only). */
+const SIGNING_KEY = readFileSync(new URL("../../emulator/keys/TEST-ONLY-client-assertion.private.pem", import.meta.url), "utf8");
 /** The per-request timeout of every client; the "slow" fault waits longer than this. */
 export const TIMEOUT_MS = 800;
 
@@ -72,9 +83,12 @@ const FAULTS = [
   },
 ];
 
-// Rows: how to reach the step, the step itself, the stage it starts from and the stage after success. `checksCode`:
-// the step is a grant that checks a one-time code (mfa-otp, mfa-oob with a binding code, mfa-recovery-code).
-// Faulted answers never reach the tenant, so a code the faulted step carried is still unused for the retry.
+// Rows: how to reach the step, the step itself, the stage it starts from and the stage after success. `spends` and
+// `spentStage`: a grant whose unreadable 2xx means what it sent was used up, and the stage it then ends in.
+// `checksCode`: the step is a grant that checks a one-time code (mfa-otp, mfa-oob with a binding code, mfa-recovery-code).
+// Faulted answers never reach the tenant, so a code the faulted step carried is still unused for the retry. `kind`:
+// the client the row's steps run with (default the caller's public client). `check`: what the tenant must have seen
+// of the successful retry (the journal is emptied before it).
 const ROWS = [
   {
     name: "POST /oauth/token (password)",
@@ -99,10 +113,7 @@ const ROWS = [
     checksCode: true,
     arrange: (env) => env.loggedIn([{ type: "otp", secret: SECRET }]),
     // The library says an unreadable 2xx used the code: take the next time step's code, as a user would.
-    async retry(env, context) {
-      await env.control("POST", "/__emu/clock", { advance: 30 });
-      return this.run(env, context);
-    },
+    retry: (env, context) => env.nextTimeStep(async () => env.call(context.client, "verifyOtp", await env.totpNow())),
     run: async (env, { client }) => env.call(client, "verifyOtp", await env.totpNow()),
     before: "mfa_required",
     after: "authenticated",
@@ -191,7 +202,108 @@ const ROWS = [
     before: "mfa_required",
     after: "challenged",
   },
+  // The refresh-token grant answers as the password grant does, but an unreadable 2xx is not retryable: from the
+  // tenant it would mean the token was rotated away, and sending it again is a reuse that revokes the family, so the
+  // login ends there. These faults are canned and never reach the tenant, so the retry with the same token works.
+  {
+    name: "POST /oauth/token (refresh)",
+    spends: true,
+    spentStage: "failed",
+    endpoint: "/oauth/token",
+    method: "POST",
+    okBody: TOKEN_BODY,
+    wrongShape: [],
+    async arrange(env) {
+      const username = await env.newUser([], { mfa: false });
+      return { client: await env.newClient(), username, refreshToken: await env.refreshToken(username) };
+    },
+    run: (env, { client, refreshToken }) => env.call(client, "refresh", refreshToken),
+    async check(env, { username }) {
+      // Only the retry reached the tenant: one exchange, and the family is not revoked (a reuse would revoke it).
+      const families = await env.control("GET", `/__emu/refresh-tokens?user=${encodeURIComponent(username)}`);
+      assert.deepEqual(families.map((f) => [f.counter, f.revoked]), [[1, false]], "one exchange of the refresh token");
+      await env.sentOnce("refresh_token", (body) => assert.equal(body.refresh_token, "[redacted]"));
+    },
+    before: "start",
+    after: "authenticated",
+  },
+  {
+    name: "POST /oauth/token (password, private_key_jwt)",
+    kind: "jwt",
+    endpoint: "/oauth/token",
+    method: "POST",
+    okBody: TOKEN_BODY,
+    wrongShape: [],
+    async arrange(env) {
+      const username = await env.newUser([{ type: "otp", secret: SECRET }]);
+      return { client: await env.newClient("jwt"), username };
+    },
+    run: (env, { client, username }) => env.call(client, "login", username, PASSWORD),
+    check: (env) => env.sentOnce("password", signedByAssertion),
+    before: "start",
+    after: "mfa_required",
+  },
+  {
+    name: "POST /mfa/challenge (private_key_jwt)",
+    kind: "jwt",
+    endpoint: "/mfa/challenge",
+    method: "POST",
+    okBody: { challenge_type: "otp" },
+    wrongShape: [],
+    arrange: (env) => env.loggedIn([{ type: "otp", secret: SECRET }], {}, "jwt"),
+    run: (env, { client }) => env.call(client, "challenge", { type: "otp" }),
+    check: (env) => env.sentOnce(undefined, signedByAssertion),
+    before: "mfa_required",
+    after: "challenged",
+  },
+  // The first request of a DPoP client has no nonce yet: the fault takes it; once the fault is gone, the step meets
+  // `use_dpop_nonce` and goes again with the nonce, as one step.
+  {
+    name: "POST /oauth/token (password, DPoP)",
+    kind: "dpop",
+    endpoint: "/oauth/token",
+    method: "POST",
+    okBody: { ...JSON.parse(TOKEN_BODY), token_type: "DPoP" },
+    wrongShape: [],
+    async arrange(env) {
+      const username = await env.newUser([{ type: "otp", secret: SECRET }]);
+      return { client: await env.newClient("dpop"), username };
+    },
+    run: (env, { client, username }) => env.call(client, "login", username, PASSWORD),
+    async check(env) {
+      const statuses = (await env.journal("/oauth/token")).map((entry) => entry.status);
+      assert.deepEqual(statuses, [400, 403], "use_dpop_nonce, then the same step again with the nonce: mfa_required");
+    },
+    before: "start",
+    after: "mfa_required",
+  },
+  // With a nonce known from the password step, the mfa-otp grant carries a proof by the key the mfa_token is bound to.
+  {
+    name: "POST /oauth/token (mfa-otp, DPoP)",
+    kind: "dpop",
+    endpoint: "/oauth/token",
+    method: "POST",
+    okBody: { ...JSON.parse(TOKEN_BODY), token_type: "DPoP" },
+    wrongShape: { unexpected: true },
+    checksCode: true,
+    arrange: (env) => env.loggedIn([{ type: "otp", secret: SECRET }], {}, "dpop"),
+    retry: (env, context) => env.nextTimeStep(async () => env.call(context.client, "verifyOtp", await env.totpNow())),
+    run: async (env, { client }) => env.call(client, "verifyOtp", await env.totpNow()),
+    async check(env) {
+      const statuses = (await env.journal("/oauth/token")).map((entry) => entry.status);
+      assert.deepEqual(statuses, [200], "the grant went once, with the nonce it had");
+    },
+    before: "mfa_required",
+    after: "authenticated",
+  },
 ];
+
+/** What a private_key_jwt client sends: an assertion (the journal shows it redacted) and never a secret. */
+function signedByAssertion(body) {
+  assert.equal(body.client_assertion_type, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+  assert.equal(body.client_assertion, "[redacted]", "a client assertion was sent");
+  assert.equal(body.client_secret, undefined, "no client secret");
+}
 
 export { plainError } from "./plain-error.mjs";
 
@@ -218,6 +330,33 @@ let serial = 0;
  */
 export async function runFaultMatrix(t, { driver, emulator, clientId, title }) {
   const control = emulator.control;
+  // The private_key_jwt and DPoP clients of this run, allowed for the same origins as the caller's client.
+  const run = `${process.pid}-${++serial}`;
+  const { allowed_origins } = await control("GET", `/__emu/clients/${encodeURIComponent(clientId)}`);
+  const publicKey = readFileSync(new URL("../../emulator/keys/TEST-ONLY-client-assertion.public.pem", import.meta.url), "utf8");
+  const clients = {
+    public: { clientId },
+    jwt: {
+      clientId: `fault-matrix-jwt-${run}`,
+      clientAssertionSigningKey: SIGNING_KEY,
+      clientAssertionSigningAlg: "RS256",
+      allowClientSecretInBrowser: true,
+    },
+    dpop: { clientId: `fault-matrix-dpop-${run}`, dpop: true },
+  };
+  await control("POST", "/__emu/clients", {
+    client_id: clients.jwt.clientId,
+    auth_method: "private_key_jwt",
+    jwt_keys: [{ alg: "RS256", pem: publicKey }],
+    allowed_origins,
+  });
+  await control("POST", "/__emu/clients", {
+    client_id: clients.dpop.clientId,
+    auth_method: "none",
+    dpop: "allowed",
+    dpop_nonce: true,
+    allowed_origins,
+  });
   const env = {
     control,
     async newUser(authenticators, extra = {}) {
@@ -225,19 +364,49 @@ export async function runFaultMatrix(t, { driver, emulator, clientId, title }) {
       await control("POST", "/__emu/users", { username, password: PASSWORD, authenticators, ...extra });
       return username;
     },
-    newClient: () => driver.newClient({ domain: emulator.url, clientId, timeoutMs: TIMEOUT_MS }),
+    newClient: (kind = "public") => driver.newClient({ domain: emulator.url, timeoutMs: TIMEOUT_MS, ...clients[kind] }),
     call: (client, method, ...args) => driver.call(client, method, args),
+    /** A refresh token of the public client for `username` (a user without MFA), from the tenant itself. */
+    async refreshToken(username) {
+      const response = await fetch(`${emulator.url}/oauth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "password", client_id: clientId, username, password: PASSWORD, scope: "openid offline_access" }),
+      });
+      const answer = await response.json();
+      assert.equal(response.status, 200, `password grant for a refresh token: ${answer.error}`);
+      assert.equal(typeof answer.refresh_token, "string", "a refresh token was issued");
+      return answer.refresh_token;
+    },
+    /** The journal of `path` since the retry began. */
+    journal: (path) => control("GET", `/__emu/journal?path=${encodeURIComponent(path)}`),
+    /** The retry reached the tenant once at the row's endpoint (of `grant`, for /oauth/token) and `check`s its body. */
+    async sentOnce(grant, check) {
+      const entries = (await env.journal(env.row.endpoint)).filter((e) => !grant || e.body.grant_type === grant);
+      assert.equal(entries.length, 1, `${env.row.endpoint} ${grant ?? ""} reached the tenant once`);
+      check(entries[0].body);
+    },
     /** A step while arranging a cell: it must succeed. */
     async must(client, method, ...args) {
       const outcome = await driver.call(client, method, args);
       assert.ok(outcome.ok, `${method} while arranging the cell: ${describe(outcome.error)}`);
     },
     /** A new user with `authenticators`, logged in by a new client: stage mfa_required. */
-    async loggedIn(authenticators, extra) {
+    async loggedIn(authenticators, extra, kind) {
       const username = await env.newUser(authenticators, extra);
-      const client = await env.newClient();
+      const client = await env.newClient(kind);
       await env.must(client, "login", username, PASSWORD);
       return { client, username };
+    },
+    /** Runs `step` one TOTP step later on the tenant's clock, then puts the clock back: a clock left ahead of the
+     * real one would make the client assertions of later cells, signed by the real clock, look expired. */
+    async nextTimeStep(step) {
+      await control("POST", "/__emu/clock", { advance: 30 });
+      try {
+        return await step();
+      } finally {
+        await control("POST", "/__emu/clock", { advance: -30 });
+      }
     },
     async totpNow() {
       const { now_ms } = await control("GET", "/__emu/clock");
@@ -252,11 +421,13 @@ export async function runFaultMatrix(t, { driver, emulator, clientId, title }) {
   for (const row of ROWS) {
     results.set(row.name, new Map());
     for (const { name, fault, code, unreadable2xx } of FAULTS) {
-      const retryable = !(unreadable2xx && row.checksCode);
-      await t.test(`${row.name} × ${name} → ${code}${retryable ? "" : " (code used: not retryable)"}`, async () => {
+      const retryable = !(unreadable2xx && (row.checksCode || row.spends));
+      const stageAfterFault = retryable ? row.before : (row.spentStage ?? row.before);
+      await t.test(`${row.name} × ${name} → ${code}${retryable ? "" : " (spent: not retryable)"}`, async () => {
         const cell = { code: "?", ok: false };
         results.get(row.name).set(name, cell);
         await control("DELETE", "/__emu/faults");
+        env.row = row;
         const context = await row.arrange(env);
         try {
           assert.equal(await driver.stage(context.client), row.before, "stage before the step");
@@ -271,14 +442,16 @@ export async function runFaultMatrix(t, { driver, emulator, clientId, title }) {
           assert.equal(error.name, "Auth0MfaError");
           assert.equal(error.code, code, describe(error));
           assert.equal(error.retryable, retryable, `retryable: ${describe(error)}`);
-          assert.equal(await driver.stage(context.client), row.before, "stage unchanged by the failed step");
+          assert.equal(await driver.stage(context.client), stageAfterFault, "stage after the failed step");
           assert.deepEqual(trap.arrived, [], "requests that reached the server a redirect pointed to");
           if (code === "rate_limited") {
             assert.ok(error.retryAfter > 0 && error.retryAfter <= 60, `retryAfter ${error.retryAfter}`);
           }
+          await control("DELETE", "/__emu/journal");
           const retried = await (row.retry ?? row.run).call(row, env, context);
           assert.ok(retried.ok, `the step failed once the fault was gone: ${describe(retried.error)}`);
           assert.equal(await driver.stage(context.client), row.after, "stage after the step succeeded");
+          await row.check?.(env, context);
           cell.ok = true;
         } finally {
           await driver.dispose(context.client);

@@ -1,6 +1,13 @@
-// A Cloudflare Worker that runs Auth0's password + MFA login for a browser: a backend-for-frontend. The client
-// secret, the login state and the tokens stay on the server; the browser holds one HttpOnly session cookie. Auth0
-// sees the visitor's IP through `auth0-forwarded-for` for its brute-force protection.
+// A Cloudflare Worker that runs Auth0's password + MFA login for a browser: a backend-for-frontend. The client's
+// credential, the login state and the tokens stay on the server; the browser holds one HttpOnly session cookie.
+// Auth0 sees the visitor's IP through `auth0-forwarded-for` for its brute-force protection.
+//
+// Client authentication, one of (see wrangler.toml and README.md):
+// - recommended, private_key_jwt: the secret AUTH0_CLIENT_ASSERTION_KEY, the PKCS#8 PEM private key of a
+//   credential registered for the application (its public key is all Auth0 holds), with AUTH0_CLIENT_ASSERTION_ALG
+//   (RS256 by default, RS384 or PS256) as registered. Each request to Auth0 carries a new assertion signed with it,
+//   valid for a minute and once; the key is imported once per isolate as a non-extractable CryptoKey.
+// - otherwise, the secret AUTH0_CLIENT_SECRET. When both are set the key is used and the secret ignored.
 //
 //   POST /login          { username, password }                          → { stage, mfaRequirements? }, new session
 //   POST /authenticators {}                                              → { stage, active }
@@ -9,6 +16,10 @@
 //   POST /verify         { otp? | bindingCode? | recoveryCode? }         → { stage: "authenticated", recoveryCode? }
 //   POST /push           {}   → { stage: "authenticated" } once approved, or { stage: "challenged", pending: true }
 //   GET  /me             → { claims }: the ID token's claims (never the raw tokens); 401 without a signed-in session
+//   POST /refresh        {}   → { stage: "authenticated" }: new tokens from the session's refresh token, the rotated
+//                             refresh token stored in their place; or { stage: "mfa_required", mfaRequirements } when
+//                             Auth0 wants a second factor again: the session becomes a login (a new cookie), and the
+//                             browser goes on with /authenticators, /challenge, /verify or /push as after /login
 //   POST /logout         {}   → { stage: "start" }: the session is forgotten and its cookie cleared
 //
 // Errors answer { error: { code, description, retryable, restartRequired, retryAfter } } with an HTTP status. Every
@@ -36,6 +47,14 @@
 // - Tokens stay here. To call an API, add a route that forwards the request with the session's access token. There
 //   is no mode that hands tokens to the browser: script in the page (an XSS, a compromised dependency) could then
 //   take them away, which is the attack a backend-for-frontend exists to prevent.
+// - Refresh: the default scope asks for `offline_access`. A session lasts as long as its access token, and each
+//   /refresh renews both. The refresh token rotates: /refresh leases the session record as a step leases a login, so
+//   two racing refreshes cannot both send the same token (a second use revokes the whole family at Auth0; the loser
+//   gets `refresh_busy`), and the new token replaces the old one in the same write. A refresh token Auth0 no longer
+//   takes ends the session (401 `invalid_refresh_token`, cookie cleared). When Auth0 asks for MFA on refresh, the
+//   session record becomes a login record under a new session id, sealed as any login is, holding the refresh token
+//   in case the MFA grant returns none; new tokens are stored only once the second factor is verified, under yet
+//   another session id, as after any login.
 // - Configuration is checked on the first request; a bad or missing setting answers 500 `misconfigured`.
 import { DurableObject } from "cloudflare:workers";
 import { MfaClient } from "auth0-mfa-wasm";
@@ -138,6 +157,7 @@ const ROUTES = {
       }
     }),
   "GET /me": me,
+  "POST /refresh": refresh,
   "POST /logout": logout,
 };
 
@@ -165,14 +185,24 @@ async function login({ body, config, options, sid: previous, sessions }) {
   if (result.stage === "authenticated") {
     response = await signedIn(sessions, config, sid, result.tokens);
   } else {
-    const iat = nowSeconds();
-    await session(sessions, sid).start(await seal(config, sid, "login", iat, iat + config.stateTtl, client.save()));
-    const fields = { stage: client.stage, mfaRequirements: result.mfaRequirements };
-    response = json(fields, 200, { "set-cookie": cookie(sid, config.stateTtl) });
+    response = await loginStarted(sessions, config, sid, client, result);
   }
   if (previous) await session(sessions, previous).end();
   return response;
 }
+
+/** Stores a login that needs MFA under `sid` and sets its cookie. `refreshToken`: the one a refresh that asked for
+ * MFA sent, kept in case the MFA grant returns none. */
+async function loginStarted(sessions, config, sid, client, result, refreshToken) {
+  const iat = nowSeconds();
+  const text = loginText(client, refreshToken);
+  await session(sessions, sid).start(await seal(config, sid, "login", iat, iat + config.stateTtl, text));
+  const fields = { stage: client.stage, mfaRequirements: result.mfaRequirements };
+  return json(fields, 200, { "set-cookie": cookie(sid, config.stateTtl) });
+}
+
+/** What a login record seals: the library's state (the mfa_token; never the key or secret) and the refresh token. */
+const loginText = (client, refreshToken) => JSON.stringify({ state: client.save(), refreshToken });
 
 /** Runs one MFA step of the session's login, holding its state for the step only. */
 async function step({ config, options, sid, sessions }, run) {
@@ -181,15 +211,18 @@ async function step({ config, options, sid, sessions }, run) {
   if (!leased) throw noLogin();
   if (leased.busy) throw new Refusal(409, "login_busy", "another step of this login is running", { retryable: true });
   const { record, lease } = leased;
-  let client;
+  let client, refreshToken;
   try {
-    client = MfaClient.restore(await unseal(config, sid, "login", record), options);
+    const sealed = JSON.parse(await unseal(config, sid, "login", record));
+    refreshToken = sealed.refreshToken;
+    client = MfaClient.restore(sealed.state, options);
   } catch (error) {
     await stub.commit(lease, null);
     throw error instanceof Refusal ? error : noLogin();
   }
   // The next state keeps the login's `iat` and `exp`: the whole login must fit in STATE_TTL_SECONDS.
-  const keep = async () => stub.commit(lease, await seal(config, sid, "login", record.iat, record.exp, client.save()));
+  const keep = async () =>
+    stub.commit(lease, await seal(config, sid, "login", record.iat, record.exp, loginText(client, refreshToken)));
   let outcome;
   try {
     outcome = await run(client);
@@ -200,7 +233,9 @@ async function step({ config, options, sid, sessions }, run) {
     throw error;
   }
   if (outcome.tokens) {
-    const response = await signedIn(sessions, config, newSessionId(), outcome.tokens);
+    // After MFA on refresh, the MFA grant's refresh token supersedes the one sent; without one, that one is kept.
+    const tokens = { ...outcome.tokens, refreshToken: outcome.tokens.refreshToken ?? refreshToken };
+    const response = await signedIn(sessions, config, newSessionId(), tokens);
     await stub.end();
     return response;
   }
@@ -210,17 +245,70 @@ async function step({ config, options, sid, sessions }, run) {
 
 /** Stores the tokens under a new session id and sets its cookie; the session lasts as long as the access token. */
 async function signedIn(sessions, config, sid, { recoveryCode, ...tokens }) {
-  const iat = nowSeconds();
-  const ttl = tokens.expiresIn > 0 ? tokens.expiresIn : 3600;
-  await session(sessions, sid).start(await seal(config, sid, "session", iat, iat + ttl, JSON.stringify(tokens)));
+  const { record, ttl } = await sessionRecord(config, sid, tokens);
+  await session(sessions, sid).start(record);
   // A new recovery code (after `verifyRecoveryCode`) is for the user to write down, so it goes to the page once.
   return json({ stage: "authenticated", recoveryCode }, 200, { "set-cookie": cookie(sid, ttl) });
+}
+
+/** The sealed record of a signed-in session, and its lifetime: the access token's. */
+async function sessionRecord(config, sid, tokens) {
+  const iat = nowSeconds();
+  const ttl = tokens.expiresIn > 0 ? tokens.expiresIn : 3600;
+  return { record: await seal(config, sid, "session", iat, iat + ttl, JSON.stringify(tokens)), ttl };
+}
+
+/** New tokens for a signed-in session from its refresh token, holding the session record for the exchange only. */
+async function refresh({ config, options, sid, sessions }) {
+  const stub = sid && session(sessions, sid);
+  const leased = stub ? await stub.lease("session") : null;
+  if (!leased) throw unauthenticated();
+  if (leased.busy) throw new Refusal(409, "refresh_busy", "this session is being refreshed", { retryable: true });
+  const { record, lease } = leased;
+  const tokens = JSON.parse(await unseal(config, sid, "session", record).catch(() => "null"));
+  if (!tokens) {
+    await stub.commit(lease, null);
+    throw unauthenticated();
+  }
+  if (!tokens.refreshToken) {
+    await stub.commit(lease, record);
+    throw new Refusal(409, "no_refresh_token", "this session has no refresh token: AUTH0_SCOPE must include offline_access");
+  }
+  const client = new MfaClient(options);
+  let result;
+  try {
+    result = await client.refresh(tokens.refreshToken);
+  } catch (error) {
+    if (error?.code === "invalid_refresh_token" || error?.restartRequired) {
+      // Expired, revoked, or reused: nothing this session holds works any more.
+      await stub.commit(lease, null);
+      const response = failure(error);
+      response.headers.set("set-cookie", cookie("", 0));
+      return response;
+    }
+    // Auth0 did not answer, or not usably: the session stays as it was, to be refreshed again.
+    await stub.commit(lease, record);
+    throw error;
+  }
+  if (result.stage === "mfa_required") {
+    // A second factor before any new token: the session is now a login, under a new id, as after /login (unless
+    // the session ended meanwhile, by /logout).
+    if (!(await stub.commit(lease, null))) throw unauthenticated();
+    return loginStarted(sessions, config, newSessionId(), client, result, tokens.refreshToken);
+  }
+  // Without rotation Auth0 sends no new refresh token, and the one sent stays good; /me goes on with the ID token
+  // it has if the answer brings none.
+  const { refreshToken = tokens.refreshToken, idToken = tokens.idToken } = result.tokens;
+  const next = { ...result.tokens, refreshToken, idToken };
+  const { record: renewed, ttl } = await sessionRecord(config, sid, next);
+  if (!(await stub.commit(lease, renewed))) throw unauthenticated();
+  return json({ stage: "authenticated" }, 200, { "set-cookie": cookie(sid, ttl) });
 }
 
 async function me({ config, sid, sessions }) {
   const record = sid ? await session(sessions, sid).read("session") : null;
   const tokens = record ? JSON.parse(await unseal(config, sid, "session", record).catch(() => "null")) : null;
-  if (!tokens) throw new Refusal(401, "unauthenticated", "no signed-in session: log in");
+  if (!tokens) throw unauthenticated();
   // The ID token came straight from Auth0's token endpoint over TLS, so its signature is not checked again here
   // (OpenID Connect Core 3.1.3.7). Verify it against the tenant's JWKS before trusting one from anywhere else.
   const payload = tokens.idToken?.split(".")[1];
@@ -313,6 +401,7 @@ class Refusal extends Error {
   }
 }
 
+const unauthenticated = () => new Refusal(401, "unauthenticated", "no signed-in session: log in");
 const noLogin = () =>
   new Refusal(409, "invalid_state", "no login in progress for this session: log in again", { restartRequired: true });
 const misconfigured = (description) => new Refusal(500, "misconfigured", description);
@@ -327,6 +416,7 @@ function failure(error) {
   const status =
     code === "rate_limited" || code === "too_many_attempts" ? 429
     : code === "invalid_credentials" || code === "invalid_code" || code === "push_rejected" ? 401
+    : code === "invalid_refresh_token" ? 401
     : error.restartRequired || code === "invalid_state" ? 409
     : ["network_error", "timeout", "invalid_response", "server_error"].includes(code) ? 502
     : 400;
@@ -385,17 +475,48 @@ async function readConfig(env) {
   const options = {
     domain,
     clientId,
-    clientSecret: env.AUTH0_CLIENT_SECRET,
-    scope: env.AUTH0_SCOPE,
+    ...(await credentials(env)),
+    scope: env.AUTH0_SCOPE ?? "openid profile email offline_access",
     audience: env.AUTH0_AUDIENCE,
     timeoutMs: 10_000,
   };
   try {
     new MfaClient(options).free();
   } catch {
-    throw misconfigured("AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_SCOPE or AUTH0_AUDIENCE is invalid");
+    throw misconfigured("AUTH0_DOMAIN, AUTH0_CLIENT_ID, the client credential, AUTH0_SCOPE or AUTH0_AUDIENCE is invalid");
   }
   return { clientId, allowedOrigins, key, stateTtl, pushIntervalMs, options };
+}
+
+/** WebCrypto's names for the algorithms Auth0 takes for a client assertion. */
+const ASSERTION_ALGS = {
+  RS256: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+  RS384: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-384" },
+  PS256: { name: "RSA-PSS", hash: "SHA-256" },
+};
+
+/** How the Worker authenticates to Auth0: private_key_jwt with AUTH0_CLIENT_ASSERTION_KEY, else the client secret.
+ * No message quotes either. */
+async function credentials(env) {
+  const present = (name) => typeof env[name] === "string" && env[name].trim() !== "";
+  if (!present("AUTH0_CLIENT_ASSERTION_KEY")) {
+    if (present("AUTH0_CLIENT_SECRET")) return { clientSecret: env.AUTH0_CLIENT_SECRET };
+    throw misconfigured("AUTH0_CLIENT_ASSERTION_KEY (private_key_jwt) or AUTH0_CLIENT_SECRET is not set");
+  }
+  const alg = present("AUTH0_CLIENT_ASSERTION_ALG") ? env.AUTH0_CLIENT_ASSERTION_ALG.trim() : "RS256";
+  if (!Object.hasOwn(ASSERTION_ALGS, alg)) throw misconfigured("AUTH0_CLIENT_ASSERTION_ALG must be RS256, RS384 or PS256");
+  // A PEM pasted with its line breaks written as \n works too.
+  const pem = env.AUTH0_CLIENT_ASSERTION_KEY.replace(/\\n/g, "\n");
+  const body = /-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PRIVATE KEY-----/.exec(pem)?.[1];
+  const unusable = "AUTH0_CLIENT_ASSERTION_KEY must be an RSA private key as PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)";
+  if (!body) throw misconfigured(unusable);
+  try {
+    const der = Uint8Array.from(atob(body.replace(/\s/g, "")), (c) => c.charCodeAt(0));
+    const key = await crypto.subtle.importKey("pkcs8", der, ASSERTION_ALGS[alg], false, ["sign"]);
+    return { clientAssertionSigningKey: key, clientAssertionSigningAlg: alg };
+  } catch {
+    throw misconfigured(unusable);
+  }
 }
 
 function isOrigin(text) {
