@@ -29,8 +29,8 @@ impl Method {
     }
 }
 
-/// A request to send. Header names are lower case. The body and the `authorization` header can hold secrets
-/// (passwords, codes, tokens), so `Debug` hides them.
+/// A request to send. Header names are lower case. The body and the `authorization` and `dpop` headers can hold
+/// secrets (passwords, codes, tokens, client assertions, proofs), so `Debug` hides them.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     pub method: Method,
@@ -73,12 +73,13 @@ impl HttpRequest {
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The URL never carries a secret (no query strings are built), but a body or a bearer token does.
+        // The URL never carries a secret (no query strings are built), but a body, a bearer token or a DPoP proof does.
         let headers: Vec<(&str, &str)> = self
             .headers
             .iter()
             .map(|(name, value)| {
-                let shown = if name.eq_ignore_ascii_case("authorization") { "[redacted]" } else { value.as_str() };
+                let secret = name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("dpop");
+                let shown = if secret { "[redacted]" } else { value.as_str() };
                 (name.as_str(), shown)
             })
             .collect();

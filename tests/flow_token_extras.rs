@@ -238,6 +238,8 @@ fn a_token_request_asked_for_a_nonce_is_sent_again_once_with_it() {
 
     let requests = signing.http.requests();
     assert_eq!(requests.len(), 2);
+    let shown = format!("{requests:?}");
+    assert!(!shown.contains("proof-") && !shown.contains(ASSERTION), "Debug shows no proof or assertion: {shown}");
     assert_eq!(requests[0].header("dpop"), Some("proof-1"));
     assert_eq!(requests[1].header("dpop"), Some("proof-2"), "a new proof, not the first again");
     assert!(form_body(&requests[1]).ends_with(&format!("client_assertion={ASSERTION}2")), "a new assertion too");
