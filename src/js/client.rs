@@ -120,15 +120,15 @@ impl MfaClient {
     }
 
     /// One of the three steps that complete the login with a code.
-    fn verify(&self, proof: Proof, code: &JsValue) -> Promise {
-        let code = text_arg(code, if proof == Proof::BindingCode { "bindingCode" } else { "code" });
+    fn verify(&self, kind: CodeKind, code: &JsValue) -> Promise {
+        let code = text_arg(code, if kind == CodeKind::BindingCode { "bindingCode" } else { "code" });
         self.step(move |flow| async move {
             let code = code?;
             let mut flow = busy(&flow)?;
-            let tokens = match proof {
-                Proof::Otp => flow.verify_otp(OneTimeCode::new(code)).await,
-                Proof::BindingCode => flow.verify_oob(OneTimeCode::new(code)).await,
-                Proof::RecoveryCode => flow.verify_recovery_code(RecoveryCode::new(code)).await,
+            let tokens = match kind {
+                CodeKind::Otp => flow.verify_otp(OneTimeCode::new(code)).await,
+                CodeKind::BindingCode => flow.verify_oob(OneTimeCode::new(code)).await,
+                CodeKind::RecoveryCode => flow.verify_recovery_code(RecoveryCode::new(code)).await,
             };
             Ok(shapes::tokens(&tokens.map_err(|e| flow_error(&e))?))
         })
@@ -149,7 +149,7 @@ impl MfaClient {
 
 /// What completes the login: a code from an authenticator app, a code the user received, or a recovery code.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Proof {
+enum CodeKind {
     Otp,
     BindingCode,
     RecoveryCode,
@@ -300,19 +300,19 @@ impl MfaClient {
     /// Completes the login (or an OTP enrollment) with a code from an authenticator app.
     #[wasm_bindgen(js_name = verifyOtp, unchecked_return_type = "Promise<Tokens>")]
     pub fn verify_otp(&self, #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue) -> Promise {
-        self.verify(Proof::Otp, &code)
+        self.verify(CodeKind::Otp, &code)
     }
 
     /// Completes an SMS, voice or email challenge or enrollment with the code the user received.
     #[wasm_bindgen(js_name = verifyOob, unchecked_return_type = "Promise<Tokens>")]
     pub fn verify_oob(&self, #[wasm_bindgen(unchecked_param_type = "string")] binding_code: JsValue) -> Promise {
-        self.verify(Proof::BindingCode, &binding_code)
+        self.verify(CodeKind::BindingCode, &binding_code)
     }
 
     /// Completes the login with a recovery code. The tokens carry `recoveryCode`, the user's new code: show it.
     #[wasm_bindgen(js_name = verifyRecoveryCode, unchecked_return_type = "Promise<Tokens>")]
     pub fn verify_recovery_code(&self, #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue) -> Promise {
-        self.verify(Proof::RecoveryCode, &code)
+        self.verify(CodeKind::RecoveryCode, &code)
     }
 
     /// Polls until the push notification is approved: keeps polling on `authorization_pending`, adds 5 s to the
