@@ -4,11 +4,10 @@
 // callers saw, and every unhandled rejection in the isolate; the isolate lives across the requests below.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
+import { startWorker } from "./workerd.mjs";
 import * as OTPAuth from "otpauth";
 import { startEmulator } from "./emulator.mjs";
 
@@ -86,40 +85,19 @@ export default {
 };
 `;
 
-let emulator, work, mf;
+let emulator, worker;
 
 before(async () => {
   emulator = await startEmulator([]);
-  work = mkdtempSync(join(tmpdir(), "auth0-mfa-panic-workerd-"));
-  for (const file of ["auth0_mfa_wasm.js", "auth0_mfa_wasm_bg.wasm"]) copyFileSync(join(PROBE, file), join(work, file));
-  // The JavaScript the module imports besides its glue.
-  cpSync(join(PROBE, "snippets"), join(work, "snippets"), { recursive: true });
-  writeFileSync(join(work, "worker.js"), WORKER);
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: join(work, "worker.js"),
-    modulesRoot: work,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-    bindings: { AUTH0_DOMAIN: emulator.url, PASSWORD: "Passw0rd!" },
-  });
+  worker = await startWorker({ package: PROBE, script: WORKER, bindings: { AUTH0_DOMAIN: emulator.url, PASSWORD: "Passw0rd!" } });
 });
 
 after(async () => {
-  await mf?.dispose();
+  await worker?.stop();
   emulator?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function step(path) {
-  const response = await mf.dispatchFetch(`http://worker.test/${path}`);
-  const text = await response.text();
-  assert.equal(response.status, 200, text);
-  return JSON.parse(text);
-}
+const step = (path) => worker.step(path);
 
 function assertInternalError(seen) {
   assert.ok(seen, "an error was thrown");

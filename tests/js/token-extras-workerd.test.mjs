@@ -3,11 +3,10 @@
 // pair the Worker keeps.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
+import { startWorker } from "./workerd.mjs";
 import * as OTPAuth from "otpauth";
 import * as jose from "jose";
 import { startEmulator } from "./emulator.mjs";
@@ -77,42 +76,23 @@ export default {
 };
 `;
 
-let emulator, work, mf;
+let emulator, worker;
 
 before(async () => {
   emulator = await startEmulator([]);
-  work = mkdtempSync(join(tmpdir(), "auth0-mfa-extras-workerd-"));
-  cpSync(PKG, work, { recursive: true });
-  writeFileSync(join(work, "worker.js"), WORKER);
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: join(work, "worker.js"),
-    modulesRoot: work,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-    bindings: {
+  worker = await startWorker({ package: PKG, script: WORKER, bindings: {
       AUTH0_DOMAIN: emulator.url,
       PASSWORD,
       SIGNING_KEY: readFileSync(join(KEYS, "TEST-ONLY-client-assertion.private.pem"), "utf8"),
-    },
-  });
+    } });
 });
 
 after(async () => {
-  await mf?.dispose();
+  await worker?.stop();
   emulator?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function step(path) {
-  const response = await mf.dispatchFetch(`http://worker.test/${path}`);
-  const text = await response.text();
-  assert.equal(response.status, 200, text);
-  return JSON.parse(text);
-}
+const step = (path) => worker.step(path);
 
 let users = 0;
 
