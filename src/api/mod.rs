@@ -102,6 +102,12 @@ impl Operation {
         )
     }
 
+    /// A grant whose success spends what it sent: a one-time code, or a refresh token the tenant rotates. An
+    /// unreadable 2xx answer to it must not be retried, as the retry would be a reuse.
+    pub(crate) fn spends_what_it_sends(self) -> bool {
+        self.checks_code() || self == Self::RefreshGrant
+    }
+
     /// The first step of a login (a password, or a refresh token): it may answer `mfa_required`.
     pub(crate) fn is_first_factor(self) -> bool {
         matches!(self, Self::PasswordGrant | Self::RefreshGrant)

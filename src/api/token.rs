@@ -90,9 +90,8 @@ pub fn parse_tokens(response: &HttpResponse, operation: Operation) -> Result<Tok
     if !response.is_success() || is_error_body(response) {
         return Err(classify_error(response, operation));
     }
-    let spent = operation.checks_code() || operation == Operation::RefreshGrant;
     parse_json(response, "a token response", b'{', Tokens::from_answer)
-        .map_err(|error| if spent { consumed(error) } else { error })
+        .map_err(|error| if operation.spends_what_it_sends() { consumed(error) } else { error })
 }
 
 /// One poll of a push (mfa-oob without binding code).
