@@ -65,14 +65,12 @@ export async function signJwt(key, alg, header, payload) {
 
 // `now` in seconds comes from the caller, which owns the clock. A minute is ample for the one request it is for.
 export async function clientAssertion(key, alg, clientId, audience, now) {
-  alg ||= "RS256";
-  return signJwt(
-    await importSigningKey(key, alg),
-    alg,
-    { typ: "JWT" },
-    { iss: clientId, sub: clientId, aud: audience, iat: now, exp: now + 60, jti: crypto.randomUUID() },
-  );
+  return signAssertion(await importSigningKey(key, alg), alg || "RS256", clientId, audience, now);
 }
+
+// With a key already imported for `alg`.
+const signAssertion = (key, alg, clientId, audience, now) =>
+  signJwt(key, alg, { typ: "JWT" }, { iss: clientId, sub: clientId, aud: audience, iat: now, exp: now + 60, jti: crypto.randomUUID() });
 
 // The private key cannot leave WebCrypto; the public one is always extractable, as its JWK goes in every proof.
 export const generateDpopKeyPair = () => crypto.subtle.generateKey(ES256, false, ["sign", "verify"]);
@@ -110,7 +108,8 @@ export async function dpopProof(pair, htm, htu, nonce, accessToken, now) {
 // and never a key. The key is imported, or the pair made or checked, on first use.
 export function assertionSigner(key, alg) {
   let imported;
-  return async (clientId, audience, now) => clientAssertion(await (imported ||= importSigningKey(key, alg)), alg, clientId, audience, now);
+  return async (clientId, audience, now) =>
+    signAssertion(await (imported ||= importSigningKey(key, alg)), alg || "RS256", clientId, audience, now);
 }
 
 export function dpopSigner(choice) {
