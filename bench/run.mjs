@@ -1,11 +1,13 @@
 // The benchmarks of issue 6, each ours against its peer in the same run on the same machine: bundle size, OTP speed
 // in Node, wasm start-up, and a full OTP challenge login against the local emulator; and what the shipped wasm is
-// made of (bench/breakdown.mjs). Prints a Markdown table and writes it, with the details, to bench/RESULTS.md.
+// made of (bench/breakdown.mjs); and the emulator's npm package (emulator/pkg/): install size, cold start in Node,
+// and what a login against it costs in-process, over HTTP and on the native server. Prints a Markdown table and
+// writes it, with the details, to bench/RESULTS.md.
 //
-// Run through `cargo xtask bench`, which builds pkg/, target/size/named.wasm and the emulator and starts the
-// emulator with `--public-url https://emu.test`. Alone: `node bench/run.mjs` after `cargo xtask bench` has built
-// those once (it then starts the emulator itself; twiggy from $TWIGGY or the PATH).
-import { readFileSync, writeFileSync } from "node:fs";
+// Run through `cargo xtask bench`, which builds pkg/, emulator/pkg/, target/size/named.wasm and the emulator and
+// starts the emulator with `--public-url https://emu.test`. Alone: `node bench/run.mjs` after `cargo xtask bench`
+// has built those once (it then starts the emulator itself; twiggy from $TWIGGY or the PATH; npm on the PATH).
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -209,154 +211,293 @@ async function emulatorUrl() {
   return { url: line.replace("auth0-mfa-emulator listening on ", "").trim(), stop: () => child.kill() };
 }
 
-async function flow() {
-  const emulator = await emulatorUrl();
-  const base = emulator.url;
+// The clients only know https://emu.test: a fetch that sends that origin to `base`, an emulator's URL.
+const routeTo = (base) => (input, init) => {
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const target = url.startsWith(PUBLIC) ? base + url.slice(PUBLIC.length) : url;
+  return input instanceof Request ? fetch(new Request(target, input), init) : fetch(target, init);
+};
+
+// A fresh user with the OTP authenticator per login, added through the control plane with `send` (a fetch that
+// reaches the emulator at https://emu.test), before timing: the emulator refuses a TOTP code already used in the
+// same step.
+const RUN_ID = Date.now().toString(36);
+let nextUser = 0;
+async function newUser(send) {
+  const username = `bench-${RUN_ID}-${nextUser++}@example.com`;
+  const response = await send(`${PUBLIC}/__emu/users`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, email: username, password: PASSWORD, authenticators: [{ type: "otp", secret: SECRET }] }),
+  });
+  if (response.status !== 201) throw new Error(`POST /__emu/users answered ${response.status}: ${await response.text()}`);
+  return username;
+}
+const newUsers = (send, count) => Promise.all(Array.from({ length: count }, () => newUser(send)));
+
+const SERVER_CLIENT = { clientId: "server-client", clientSecret: "server-client-secret" };
+
+// Our library's OTP challenge login, the one every login figure times: a new MfaClient (it holds the login's
+// state) with `fetch`; password → mfa_required → list the authenticators → challenge the OTP one → verify a fresh
+// code from `totp`. Resolves the access token.
+async function ourLogin(fetch, username, totp) {
+  const client = new pkg.MfaClient({ domain: "emu.test", ...SERVER_CLIENT, fetch });
+  const login = await client.login(username, PASSWORD);
+  if (login.stage !== "mfa_required") throw new Error(`ours: ${login.stage}`);
+  const { active } = await client.authenticators();
+  await client.challenge(active.find((a) => a.type === "otp").id);
+  const tokens = await client.verifyOtp(totp.generate());
+  client.free();
+  return tokens.accessToken;
+}
+
+async function flow(base) {
   progress(`flow (${FLOW_SAMPLES} logins each after ${FLOW_WARMUP} warm-up, emulator at ${base})`);
-  try {
-    // Both clients only know https://emu.test; this sends it to the emulator, and counts each request.
-    let requests = [];
-    // Set to record a login's responses, or to answer from such a recording instead of the network.
-    let recording = null;
-    let replaying = null;
-    const counting = (input, init) => {
-      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-      const target = url.startsWith(PUBLIC) ? base + url.slice(PUBLIC.length) : url;
-      requests.push(`${init?.method ?? (input instanceof Request ? input.method : "GET")} ${new URL(url).pathname}`);
-      if (replaying) {
-        const { status, headers, body } = replaying[requests.length - 1];
-        return Promise.resolve(new Response(body, { status, headers }));
-      }
-      const sent = input instanceof Request ? fetch(new Request(target, input), init) : fetch(target, init);
-      return sent.then(
-        async (response) => {
-          recording?.push({ status: response.status, headers: [...response.headers], body: await response.clone().text() });
-          return response;
-        },
-        (e) => {
-          // The clients wrap network errors without their cause; say which request failed and why.
-          progress(`${requests.at(-1)} failed: ${e.cause?.message ?? e.message}`);
-          throw e;
-        },
-      );
-    };
-
-    // A fresh user per login: the emulator refuses a TOTP code already used in the same step.
-    const runId = Date.now().toString(36);
-    let next = 0;
-    const newUser = async () => {
-      const username = `bench-${runId}-${next++}@example.com`;
-      const response = await fetch(`${base}/__emu/users`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ username, email: username, password: PASSWORD, authenticators: [{ type: "otp", secret: SECRET }] }),
-      });
-      if (response.status !== 201) throw new Error(`POST /__emu/users answered ${response.status}: ${await response.text()}`);
-      return username;
-    };
-    const users = async (count) => Promise.all(Array.from({ length: count }, newUser));
-
-    const secret = { clientId: "server-client", clientSecret: "server-client-secret" };
-    const ourTotp = new pkg.Totp({ secret: SECRET });
-    const theirTotp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(SECRET), algorithm: "SHA1", digits: 6, period: 30 });
-    // Ours is one object per login (it holds the login's state); theirs is built once per app and reused, as its
-    // documentation does, so its discovery document is fetched by the first login only.
-    const auth = new AuthClient({ domain: "emu.test", ...secret, customFetch: counting });
-
-    // The same steps for both: password, list the authenticators, challenge the OTP one, verify a fresh code.
-    const ours = async (username) => {
-      const client = new pkg.MfaClient({ domain: "emu.test", ...secret, fetch: counting });
-      const login = await client.login(username, PASSWORD);
-      if (login.stage !== "mfa_required") throw new Error(`ours: ${login.stage}`);
-      const { active } = await client.authenticators();
-      await client.challenge(active.find((a) => a.type === "otp").id);
-      const tokens = await client.verifyOtp(ourTotp.generate());
-      client.free();
-      return tokens.accessToken;
-    };
-    const theirs = async (username) => {
-      const mfaToken = await auth.getTokenByPassword({ username, password: PASSWORD, scope: "openid profile email" }).then(
-        () => { throw new Error("theirs: MFA was not required"); },
-        (e) => { if (isMfaRequiredError(e)) return e.cause.mfa_token; throw e; },
-      );
-      const list = await auth.mfa.listAuthenticators({ mfaToken });
-      const otp = list.find((a) => a.authenticatorType === "otp" && a.active);
-      await auth.mfa.challengeAuthenticator({ challengeType: "otp", authenticatorId: otp.id, mfaToken });
-      const tokens = await auth.mfa.verify({ mfaToken, factorType: "otp", otp: theirTotp.generate() });
-      return tokens.accessToken;
-    };
-
-    // The floor: the same four requests written by hand with fetch, no client library. What the emulator itself
-    // takes; each client's overhead is its time above this.
-    const post = (url, body, headers = {}) =>
-      counting(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-    const floor = async (username) => {
-      const client = { client_id: secret.clientId, client_secret: secret.clientSecret };
-      const denied = await post(`${PUBLIC}/oauth/token`, { grant_type: "password", username, password: PASSWORD, scope: "openid profile email", ...client });
-      const { mfa_token } = await denied.json();
-      const list = await (await counting(`${PUBLIC}/mfa/authenticators`, { method: "GET", headers: { authorization: `Bearer ${mfa_token}` } })).json();
-      const otp = list.find((a) => a.authenticator_type === "otp" && a.active);
-      await (await post(`${PUBLIC}/mfa/challenge`, { challenge_type: "otp", authenticator_id: otp.id, mfa_token, ...client })).json();
-      const grant = "http://auth0.com/oauth/grant-type/mfa-otp";
-      const tokens = await (await post(`${PUBLIC}/oauth/token`, { grant_type: grant, mfa_token, otp: theirTotp.generate(), ...client })).json();
-      return tokens.access_token;
-    };
-
-    const clients = { ours, theirs, floor };
-    const result = { ours: { times: [] }, theirs: { times: [] }, floor: { times: [] } };
-    const names = Object.keys(clients);
-    const pool = await users(names.length * (FLOW_WARMUP + FLOW_SAMPLES));
-    for (let round = 0; round < FLOW_WARMUP + FLOW_SAMPLES; round++) {
-      // Rotating the order, so that any drift of the machine or the emulator falls on each alike.
-      for (const name of names.map((_, i) => names[(i + round) % names.length])) {
-        requests = [];
-        const start = performance.now();
-        const token = await clients[name](pool.pop());
-        const elapsed = performance.now() - start;
-        if (!token) throw new Error(`${name}: no access token`);
-        if (round === 0) result[name].first = requests;
-        if (round >= FLOW_WARMUP) {
-          result[name].times.push(elapsed);
-          result[name].requests = requests;
-        }
-      }
+  // Both clients only know https://emu.test; this sends it to the emulator, and counts each request.
+  const toEmulator = routeTo(base);
+  let requests = [];
+  // Set to record a login's responses, or to answer from such a recording instead of the network.
+  let recording = null;
+  let replaying = null;
+  const counting = (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    requests.push(`${init?.method ?? (input instanceof Request ? input.method : "GET")} ${new URL(url).pathname}`);
+    if (replaying) {
+      const { status, headers, body } = replaying[requests.length - 1];
+      return Promise.resolve(new Response(body, { status, headers }));
     }
-    for (const name of names) {
-      result[name].median = median(result[name].times);
-      result[name].p90 = percentile(result[name].times, 0.9);
-    }
+    return toEmulator(input, init).then(
+      async (response) => {
+        recording?.push({ status: response.status, headers: [...response.headers], body: await response.clone().text() });
+        return response;
+      },
+      (e) => {
+        // The clients wrap network errors without their cause; say which request failed and why.
+        progress(`${requests.at(-1)} failed: ${e.cause?.message ?? e.message}`);
+        throw e;
+      },
+    );
+  };
 
-    // The client's own work, without the emulator's: one more login each is recorded, then replayed from memory
-    // many times (every request answered at once with the recorded response), so what is left is the client's
-    // CPU time per login: building requests, parsing answers, checking tokens, computing the code.
-    progress(`client work per login (${REPLAY_SAMPLES} replays each)`);
-    const recordings = {};
-    for (const name of names) {
-      recording = [];
+  const user = () => newUser(toEmulator);
+  const users = (count) => newUsers(toEmulator, count);
+
+  const secret = SERVER_CLIENT;
+  const ourTotp = new pkg.Totp({ secret: SECRET });
+  const theirTotp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(SECRET), algorithm: "SHA1", digits: 6, period: 30 });
+  // Ours is one object per login (it holds the login's state); theirs is built once per app and reused, as its
+  // documentation does, so its discovery document is fetched by the first login only.
+  const auth = new AuthClient({ domain: "emu.test", ...secret, customFetch: counting });
+
+  // The same steps for both: password, list the authenticators, challenge the OTP one, verify a fresh code.
+  const ours = (username) => ourLogin(counting, username, ourTotp);
+  const theirs = async (username) => {
+    const mfaToken = await auth.getTokenByPassword({ username, password: PASSWORD, scope: "openid profile email" }).then(
+      () => { throw new Error("theirs: MFA was not required"); },
+      (e) => { if (isMfaRequiredError(e)) return e.cause.mfa_token; throw e; },
+    );
+    const list = await auth.mfa.listAuthenticators({ mfaToken });
+    const otp = list.find((a) => a.authenticatorType === "otp" && a.active);
+    await auth.mfa.challengeAuthenticator({ challengeType: "otp", authenticatorId: otp.id, mfaToken });
+    const tokens = await auth.mfa.verify({ mfaToken, factorType: "otp", otp: theirTotp.generate() });
+    return tokens.accessToken;
+  };
+
+  // The floor: the same four requests written by hand with fetch, no client library. What the emulator itself
+  // takes; each client's overhead is its time above this.
+  const post = (url, body, headers = {}) =>
+    counting(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const floor = async (username) => {
+    const client = { client_id: secret.clientId, client_secret: secret.clientSecret };
+    const denied = await post(`${PUBLIC}/oauth/token`, { grant_type: "password", username, password: PASSWORD, scope: "openid profile email", ...client });
+    const { mfa_token } = await denied.json();
+    const list = await (await counting(`${PUBLIC}/mfa/authenticators`, { method: "GET", headers: { authorization: `Bearer ${mfa_token}` } })).json();
+    const otp = list.find((a) => a.authenticator_type === "otp" && a.active);
+    await (await post(`${PUBLIC}/mfa/challenge`, { challenge_type: "otp", authenticator_id: otp.id, mfa_token, ...client })).json();
+    const grant = "http://auth0.com/oauth/grant-type/mfa-otp";
+    const tokens = await (await post(`${PUBLIC}/oauth/token`, { grant_type: grant, mfa_token, otp: theirTotp.generate(), ...client })).json();
+    return tokens.access_token;
+  };
+
+  const clients = { ours, theirs, floor };
+  const result = { ours: { times: [] }, theirs: { times: [] }, floor: { times: [] } };
+  const names = Object.keys(clients);
+  const pool = await users(names.length * (FLOW_WARMUP + FLOW_SAMPLES));
+  for (let round = 0; round < FLOW_WARMUP + FLOW_SAMPLES; round++) {
+    // Rotating the order, so that any drift of the machine or the emulator falls on each alike.
+    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
       requests = [];
-      await clients[name](await newUser());
-      recordings[name] = recording;
-      recording = null;
-    }
-    const replayTimes = Object.fromEntries(names.map((name) => [name, []]));
-    for (let round = 0; round < REPLAY_WARMUP + REPLAY_SAMPLES; round++) {
-      for (const name of names.map((_, i) => names[(i + round) % names.length])) {
-        replaying = recordings[name];
-        requests = [];
-        const start = performance.now();
-        await clients[name]("replayed@example.com");
-        const elapsed = performance.now() - start;
-        if (requests.length !== replaying.length) throw new Error(`${name}: the replay made other requests`);
-        if (round >= REPLAY_WARMUP) replayTimes[name].push(elapsed);
+      const start = performance.now();
+      const token = await clients[name](pool.pop());
+      const elapsed = performance.now() - start;
+      if (!token) throw new Error(`${name}: no access token`);
+      if (round === 0) result[name].first = requests;
+      if (round >= FLOW_WARMUP) {
+        result[name].times.push(elapsed);
+        result[name].requests = requests;
       }
     }
-    replaying = null;
-    for (const name of names) result[name].clientWork = median(replayTimes[name]);
-    ourTotp.free();
-    return result;
-  } finally {
-    emulator.stop();
   }
+  for (const name of names) {
+    result[name].median = median(result[name].times);
+    result[name].p90 = percentile(result[name].times, 0.9);
+  }
+
+  // The client's own work, without the emulator's: one more login each is recorded, then replayed from memory
+  // many times (every request answered at once with the recorded response), so what is left is the client's
+  // CPU time per login: building requests, parsing answers, checking tokens, computing the code.
+  progress(`client work per login (${REPLAY_SAMPLES} replays each)`);
+  const recordings = {};
+  for (const name of names) {
+    recording = [];
+    requests = [];
+    await clients[name](await user());
+    recordings[name] = recording;
+    recording = null;
+  }
+  const replayTimes = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < REPLAY_WARMUP + REPLAY_SAMPLES; round++) {
+    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+      replaying = recordings[name];
+      requests = [];
+      const start = performance.now();
+      await clients[name]("replayed@example.com");
+      const elapsed = performance.now() - start;
+      if (requests.length !== replaying.length) throw new Error(`${name}: the replay made other requests`);
+      if (round >= REPLAY_WARMUP) replayTimes[name].push(elapsed);
+    }
+  }
+  replaying = null;
+  for (const name of names) result[name].clientWork = median(replayTimes[name]);
+  ourTotp.free();
+  return result;
+}
+
+// ---- the emulator package -----------------------------------------------------------------------------------
+
+// auth0-mfa-emulator, built into emulator/pkg/ (not rebuilt here): what installing it costs, how long it takes
+// to start in Node, and a login against it in-process, over HTTP and against the native server side by side.
+const EMULATOR_PKG = path.join(ROOT, "emulator/pkg");
+const EMULATOR_START_SAMPLES = 15;
+
+function emulatorInstallSize() {
+  progress("emulator package: npm pack emulator/pkg");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bench-pack-"));
+  try {
+    const out = execFileSync("npm", ["pack", EMULATOR_PKG, "--json", "--pack-destination", dir], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      shell: process.platform === "win32",
+    });
+    const [packed] = JSON.parse(out);
+    const tarball = statSync(path.join(dir, packed.filename)).size;
+    const files = packed.files.reduce((sum, file) => sum + file.size, 0);
+    if (files !== packed.unpackedSize) progress(`npm pack: the files add up to ${files} bytes, unpackedSize says ${packed.unpackedSize}`);
+    return {
+      name: packed.id,
+      tarball,
+      unpacked: packed.unpackedSize,
+      entries: packed.entryCount,
+      wasm: sizes(readFileSync(path.join(EMULATOR_PKG, "auth0_mfa_emulator_bg.wasm"))),
+      npm: execFileSync("npm", ["--version"], { encoding: "utf8", shell: process.platform === "win32" }).trim(),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function emulatorColdStart() {
+  progress(`emulator package: cold start (${EMULATOR_START_SAMPLES} fresh Node processes)`);
+  const samples = [];
+  for (let i = 0; i < EMULATOR_START_SAMPLES; i++) {
+    const child = spawnSync(process.execPath, [path.join(ROOT, "bench/emulator-start.mjs")], { encoding: "utf8" });
+    if (child.status !== 0) throw new Error(`bench/emulator-start.mjs failed: ${child.stderr}`);
+    samples.push(JSON.parse(child.stdout));
+  }
+  const of = (values) => ({ median: median(values), p90: percentile(values, 0.9) });
+  const seed = JSON.parse(readFileSync(path.join(EMULATOR_PKG, "seed/default.json"), "utf8"));
+  return {
+    importEntry: of(samples.map((s) => s.importEntry)),
+    construct: of(samples.map((s) => s.construct)),
+    total: of(samples.map((s) => s.importEntry + s.construct)),
+    firstGrant: of(samples.map((s) => s.firstGrant)),
+    // The seed's plain passwords, each hashed by `new Emulator()`.
+    hashed: seed.users.filter((u) => !u.password.startsWith("pbkdf2-sha256$")).length,
+  };
+}
+
+// Times `run(name)` for every name, FLOW_WARMUP + FLOW_SAMPLES rounds, the order rotating each round as in the
+// login bench; the median and p90 of each after the warm-up.
+async function rotated(names, run) {
+  const times = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < FLOW_WARMUP + FLOW_SAMPLES; round++) {
+    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
+      const start = performance.now();
+      await run(name);
+      const elapsed = performance.now() - start;
+      if (round >= FLOW_WARMUP) times[name].push(elapsed);
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, { median: median(times[name]), p90: percentile(times[name], 0.9) }]));
+}
+
+// One password grant by hand, scope `openid profile email`; resolves its status and JSON.
+async function passwordGrant(send, username) {
+  const response = await send(`${PUBLIC}/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      grant_type: "password",
+      username,
+      password: PASSWORD,
+      scope: "openid profile email",
+      client_id: SERVER_CLIENT.clientId,
+      client_secret: SERVER_CLIENT.clientSecret,
+    }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const jwtAlg = (jwt) => JSON.parse(Buffer.from(jwt.split(".")[0], "base64url").toString()).alg;
+
+async function emulatorFronts(nativeBase) {
+  const { Emulator } = await import(pathToFileURL(path.join(EMULATOR_PKG, "node.js")).href);
+  const emulator = new Emulator({ publicUrl: PUBLIC });
+  const server = await emulator.listen({ port: 0 });
+  progress(`emulator package: logins and grants (${FLOW_SAMPLES} each after ${FLOW_WARMUP} warm-up; wasm in-process, wasm at ${server.url}, native at ${nativeBase})`);
+  try {
+    // Each front is a fetch that reaches its emulator at https://emu.test: the in-process one ignores the origin.
+    const fronts = { inProcess: emulator.fetch, http: routeTo(server.url), native: routeTo(nativeBase) };
+    const names = Object.keys(fronts);
+    const totp = new pkg.Totp({ secret: SECRET });
+
+    const pools = {};
+    for (const name of names) pools[name] = await newUsers(fronts[name], FLOW_WARMUP + FLOW_SAMPLES);
+    const login = await rotated(names, async (name) => {
+      if (!(await ourLogin(fronts[name], pools[name].pop(), totp))) throw new Error(`${name}: no access token`);
+    });
+
+    // The seed's users: nomfa@example.com gets its tokens from the password grant (a password hash and two RS256
+    // signatures, access and ID token); otp@example.com gets 403 mfa_required (the hash, no signature).
+    const tokens = await rotated(names, async (name) => {
+      const { status, body } = await passwordGrant(fronts[name], "nomfa@example.com");
+      if (status !== 200 || jwtAlg(body.access_token) !== "RS256" || jwtAlg(body.id_token) !== "RS256") {
+        throw new Error(`${name}: the grant without MFA answered ${status}: ${JSON.stringify(body)}`);
+      }
+    });
+    const mfaRequired = await rotated(names, async (name) => {
+      const { status, body } = await passwordGrant(fronts[name], "otp@example.com");
+      if (status !== 403 || body.error !== "mfa_required") throw new Error(`${name}: the grant answered ${status}: ${JSON.stringify(body)}`);
+    });
+    totp.free();
+    return { login, tokens, mfaRequired };
+  } finally {
+    await server.close();
+  }
+}
+
+async function emulatorPackage(nativeBase) {
+  return { size: emulatorInstallSize(), start: emulatorColdStart(), ...(await emulatorFronts(nativeBase)) };
 }
 
 // ---- report -------------------------------------------------------------------------------------------------
@@ -430,7 +571,78 @@ ${s.largest.map((f, i) => `| ${i + 1} | ${cell(readable(f.name))} | ${bytes(f.by
 `;
 }
 
-function report({ bundles: b, otp, start, login, env, breakdown }) {
+function emulatorSection(e, login) {
+  const row = (name, r) => `| ${name} | ${ms(r.median)} | ${ms(r.p90)} |`;
+  const front = (name, f) => `| ${name} | ${ms(e.login[f].median)} | ${ms(e.login[f].p90)} | ${ms(e.mfaRequired[f].median)} | ${ms(e.tokens[f].median)} | ${ms(e.tokens[f].median - e.mfaRequired[f].median)} |`;
+  const times = (f) => `${(e.tokens[f].median / e.tokens.native.median).toFixed(1)}×`;
+  return `## Emulator package (auth0-mfa-emulator)
+
+The npm package as built in \`emulator/pkg/\` (the emulator's core compiled to wasm32 with the \`emulator-wasm\`
+profile, opt-level 3, then \`wasm-opt -O2\`), measured as it is: the bench builds nothing of it.
+
+### Install size
+
+\`npm pack emulator/pkg\` (npm ${e.size.npm}), ${e.size.name}: the tarball's size on disk, and \`unpackedSize\` from
+\`npm pack --json\` (the ${e.size.entries} files' bytes added up), which is what \`npm install\` puts in \`node_modules\`
+(no dependencies). The \`.wasm\` alone, gzip level 9 and brotli quality 11 (Node's zlib).
+
+| | Bytes | KB |
+|---|---|---|
+| Tarball (\`npm pack\`) | ${bytes(e.size.tarball)} | ${kb(e.size.tarball)} |
+| Unpacked (\`node_modules/auth0-mfa-emulator\`) | ${bytes(e.size.unpacked)} | ${kb(e.size.unpacked)} |
+| \`auth0_mfa_emulator_bg.wasm\`, raw | ${bytes(e.size.wasm.raw)} | ${kb(e.size.wasm.raw)} |
+| \`auth0_mfa_emulator_bg.wasm\`, gzip -9 | ${bytes(e.size.wasm.gzip)} | ${kb(e.size.wasm.gzip)} |
+| \`auth0_mfa_emulator_bg.wasm\`, brotli 11 | ${bytes(e.size.wasm.brotli)} | ${kb(e.size.wasm.brotli)} |
+
+### Cold start in Node
+
+${EMULATOR_START_SAMPLES} fresh Node processes (\`bench/emulator-start.mjs\`), so nothing is cached between samples; the
+median and p90 of each step, and of import + constructor summed per process. Importing the Node entry
+(\`emulator/pkg/node.js\`) reads the \`.wasm\` and compiles and instantiates it synchronously; \`new Emulator()\`
+builds the tenant from the shipped seed, hashing its ${e.start.hashed} users' plain passwords with PBKDF2-SHA256
+(10,000 rounds each). The first request after is a password grant for \`nomfa@example.com\`, which pays the
+emulator's code being compiled or tiered up on first use.
+
+| Step | Median | p90 |
+|---|---|---|
+${row("Import the Node entry (read + compile + instantiate the wasm)", e.start.importEntry)}
+${row("\`new Emulator()\` (tenant from the seed)", e.start.construct)}
+${row("**Import + \`new Emulator()\`**", e.start.total)}
+${row("First request after (password grant without MFA)", e.start.firstGrant)}
+
+### Per login: in-process, over HTTP, native
+
+Our \`MfaClient\` does the same OTP challenge login as above (\`ourLogin\` in bench/run.mjs: password grant →
+403 \`mfa_required\` → \`GET /mfa/authenticators\` → \`POST /mfa/challenge\` → \`mfa-otp\` grant, a fresh user each,
+added before timing) against three fronts of the emulator: the wasm package in this process through
+\`emu.fetch\` (no network: the four requests are four calls into the wasm), the same package served over HTTP on
+loopback by \`emu.listen()\` (its \`node:http\` server runs in this process, on the client's event loop), and the
+native server the login bench above uses (a debug build whose crypto crates, rsa, num-bigint-dig, pbkdf2, sha2,
+sha1 and hmac, are built at opt-level 3: Cargo.toml's \`[profile.dev.package.*]\`). Each also answers two single
+password grants by hand (\`fetch\`, scope \`openid profile email\`): \`otp@example.com\`, which gets 403
+\`mfa_required\` (one PBKDF2 hash, nothing signed), and \`nomfa@example.com\`, which gets its access and ID tokens
+(the hash and two RS256 signatures, both tokens checked to be RS256 JWTs). The fronts take turns, the order
+rotating each round; ${FLOW_WARMUP} warm-up logins or grants each, then ${FLOW_SAMPLES}; medians unless marked p90.
+
+| Front | Login | Login p90 | Grant → \`mfa_required\` (hash) | Grant → tokens (hash + 2 RS256) | Difference (≈ 2 RS256 signatures) |
+|---|---|---|---|---|---|
+${front("wasm, in-process (\`emu.fetch\`)", "inProcess")}
+${front("wasm, over HTTP (\`emu.listen()\`)", "http")}
+${front("native server (\`target/debug/auth0-mfa-emulator\`)", "native")}
+
+This is what a test pays per login: ${ms(e.login.inProcess.median)} with the package in-process, ${ms(e.login.http.median)}
+over HTTP, ${ms(e.login.native.median)} against the native server. In-process it is nearly all the emulator's work in
+wasm (our client's own share is the ${ms(login.ours.clientWork)} measured above by replay). The same work as a login's
+password and \`mfa-otp\` grants, one PBKDF2 hash and two RS256 signatures, costs ${ms(e.tokens.inProcess.median)} as one
+grant in-process, ${share(e.tokens.inProcess.median, e.login.inProcess.median)} of the login; the native server takes
+${ms(e.tokens.native.median)} for it (the wasm's time is ${times("inProcess")} that in-process and ${times("http")} over HTTP). The native
+server is the debug build \`cargo xtask bench\` builds, not a release build: its crypto crates are at opt-level 3
+but the emulator crate, where the generic HMAC and PBKDF2 code is instantiated, at opt-level 1. The difference
+column is a difference of two medians, so only an estimate of the signing cost.
+`;
+}
+
+function report({ bundles: b, otp, start, login, emulatorPkg, env, breakdown }) {
   const trio = (s) => `${kb(s.raw)} / ${kb(s.gzip)} / ${kb(s.brotli)}`;
   const sizeOk = b.ours.gzip <= 30 * KB && b.ours.gzip < b.peers.gzip;
   const { shipped } = b;
@@ -438,6 +650,7 @@ function report({ bundles: b, otp, start, login, env, breakdown }) {
   const verRatio = otp.ours.verify / otp.otpauth.verify;
   const wrongRatio = otp.ours.verifyWrong / otp.otpauth.verifyWrong;
   const startOk = start.total < 2.5;
+  const e = emulatorPkg;
   const reqs = (r) => `${r.requests.length}${r.first.length !== r.requests.length ? ` (first login: ${r.first.length})` : ""}`;
 
   const table = [
@@ -452,6 +665,10 @@ function report({ bundles: b, otp, start, login, env, breakdown }) {
     `| OTP challenge login vs emulator (median of ${FLOW_SAMPLES}) | ${ms(login.ours.median)} | ${ms(login.theirs.median)} (auth0-auth-js + otpauth) | — | |`,
     `| HTTP requests per login | ${reqs(login.ours)} | ${reqs(login.theirs)} | — | |`,
     `| Client work per login, responses replayed (median of ${REPLAY_SAMPLES}) | ${ms(login.ours.clientWork)} | ${ms(login.theirs.clientWork)} | — | |`,
+    `| Emulator package: npm tarball / unpacked (auth0-mfa-emulator) | ${kb(e.size.tarball)} / ${kb(e.size.unpacked)} | — | — | |`,
+    `| Emulator package: cold start in Node, import + \`new Emulator()\` (median of ${EMULATOR_START_SAMPLES}) | ${ms(e.start.total.median)} | — | — | |`,
+    `| OTP challenge login, our client vs the wasm emulator in-process / over HTTP (median of ${FLOW_SAMPLES}) | ${ms(e.login.inProcess.median)} / ${ms(e.login.http.median)} | ${ms(e.login.native.median)} (native emulator) | — | |`,
+    `| Password grant without MFA (hash + 2 RS256), wasm emulator in-process (median of ${FLOW_SAMPLES}) | ${ms(e.tokens.inProcess.median)} | ${ms(e.tokens.native.median)} (native emulator) | — | |`,
   ].join("\n");
 
   const missed = [];
@@ -548,7 +765,8 @@ of the replaying \`fetch\` and JSON parsing alone).
 
 First login in the process: ours ${login.ours.first.length} requests, theirs ${login.theirs.first.length}
 (${login.theirs.first.filter((r) => !login.theirs.requests.includes(r)).join(", ") || "the same ones"}).
-`;
+
+${emulatorSection(e, login)}`;
 
   return `# Benchmarks
 
@@ -568,8 +786,15 @@ progress("size breakdown (twiggy on target/size/named.wasm)");
 const breakdown = sizeBreakdown({ root: ROOT, twiggy: process.env.TWIGGY ?? "twiggy", shippedBytes: bundles.oursWasm.raw });
 const otp = await otpSpeed();
 const start = startup();
-const login = await flow();
-const markdown = report({ bundles, otp, start, login, env, breakdown });
+const native = await emulatorUrl();
+let login, emulatorPkg;
+try {
+  login = await flow(native.url);
+  emulatorPkg = await emulatorPackage(native.url);
+} finally {
+  native.stop();
+}
+const markdown = report({ bundles, otp, start, login, emulatorPkg, env, breakdown });
 writeFileSync(path.join(ROOT, "bench/RESULTS.md"), markdown);
 console.log(markdown);
 progress("written to bench/RESULTS.md");

@@ -163,7 +163,7 @@ pub fn verify(app: &App, state: &mut State, client_id: &str, keys: &[ClientKey],
         return Err(errors::assertion_issuer());
     }
     // Auth0 documents `https://{domain}/`; the slash-less form and the token endpoint are accepted too.
-    let base = &app.base;
+    let base = &app.base();
     let accepted = [format!("{base}/"), base.clone(), format!("{base}/oauth/token")];
     let aud_ok = match claims.get("aud") {
         Some(Value::String(aud)) => accepted.contains(aud),

@@ -98,7 +98,7 @@ fn verify(app: &App, state: &mut State, client: &Client, proof: &str) -> ApiResu
     if jose::string(claims, "htm") != Some("POST") {
         return Err(errors::dpop_htm());
     }
-    let token_endpoint = format!("{}/oauth/token", app.base);
+    let token_endpoint = format!("{}/oauth/token", app.base());
     if !jose::string(claims, "htu").is_some_and(|htu| same_uri(htu, &token_endpoint)) {
         return Err(errors::dpop_htu());
     }

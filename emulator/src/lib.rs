@@ -2,7 +2,11 @@
 //! `/mfa/*`) with real semantics, CORS like Auth0's, and a control plane under `/__emu/` (clock, outbox, push
 //! device, faults, journal).
 //!
+//! The core is [`Emulator`]: the router and its state, built for the native server (feature `server`) and for
+//! wasm32 (the npm package `auth0-mfa-emulator`, `src/wasm.rs`).
+//!
 //! ```no_run
+//! # #[cfg(feature = "server")]
 //! # async fn demo() -> std::io::Result<()> {
 //! let running = auth0_mfa_emulator::spawn(auth0_mfa_emulator::Config::default()).await?;
 //! println!("{}", running.url);
@@ -11,17 +15,23 @@
 //! ```
 
 mod assertion;
+pub mod cli;
 mod control;
 mod crypto;
 mod dpop;
+mod env;
 mod errors;
 mod jose;
 mod mfa;
 mod params;
 mod refresh;
 pub mod seed;
+#[cfg(feature = "server")]
+mod server;
 mod state;
 mod token;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -31,25 +41,20 @@ use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use errors::ApiError;
 use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use state::{Fault, JournalEntry, Overrides, State};
 use std::convert::Infallible;
-use std::future::Future;
-use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, oneshot};
-use tokio::task::JoinHandle;
 use tower_http::cors::{AllowCredentials, AllowOrigin, Cors};
 use tower_service::Service;
 
+pub use env::{BoxFuture, Env};
 pub use seed::Seed;
+#[cfg(feature = "server")]
+pub use server::{Running, spawn, tokio_env};
 
 pub const READY_PREFIX: &str = "auth0-mfa-emulator listening on ";
 const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
@@ -57,6 +62,7 @@ const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
 /// How to start an emulator.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// Where the native server binds (unused by the wasm build).
     pub host: String,
     /// 0 picks a free port.
     pub port: u16,
@@ -95,15 +101,36 @@ pub(crate) struct App {
     state: Mutex<State>,
     seed: Seed,
     overrides: Overrides,
+    env: Env,
     signer: crypto::Signer256,
+    body_limit: usize,
+    /// Set from the public URL, else from where the emulator is reached (which the wasm build learns late,
+    /// when it starts listening).
+    names: RwLock<Names>,
+}
+
+/// The names the tenant answers to.
+struct Names {
     /// Base URL of the tenant, without a trailing slash: its "domain".
     base: String,
-    body_limit: usize,
     /// Host names (lowercase, no port) accepted in `Host` besides loopback and IP literals: the public URL's
     /// and the one given to bind.
     host_names: Vec<String>,
     /// `scheme://authority` of `base`, lowercase: pages the tenant serves under its public name.
     own_origin: String,
+}
+
+impl Names {
+    /// `url` is where the emulator is reached, `host` what it is bound to.
+    fn new(public_url: Option<&str>, host: &str, url: &str) -> Self {
+        let base = public_url.unwrap_or(url).trim_end_matches('/').to_owned();
+        let host_names = public_url
+            .and_then(url_host)
+            .into_iter()
+            .chain(Some(host.to_ascii_lowercase()).filter(|h| !h.is_empty() && !is_ip_literal(h)))
+            .collect();
+        Self { own_origin: url_origin(&base), base, host_names }
+    }
 }
 
 impl App {
@@ -112,95 +139,112 @@ impl App {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn names(&self) -> std::sync::RwLockReadGuard<'_, Names> {
+        self.names.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The tenant's base URL, without a trailing slash.
+    pub(crate) fn base(&self) -> String {
+        self.names().base.clone()
+    }
+
     pub(crate) fn issuer(&self) -> String {
-        format!("{}/", self.base)
+        format!("{}/", self.base())
     }
 
     pub(crate) fn mfa_audience(&self) -> String {
-        format!("{}/mfa/", self.base)
+        format!("{}/mfa/", self.base())
     }
 
     pub(crate) fn is_mfa_audience(&self, audience: &str) -> bool {
-        audience.trim_end_matches('/') == format!("{}/mfa", self.base)
+        audience.trim_end_matches('/') == format!("{}/mfa", self.base())
     }
 
     pub(crate) fn reset(&self) -> Result<(), String> {
-        let fresh = State::from_seed(&self.seed, &self.overrides)?;
+        let fresh = State::from_seed(&self.seed, &self.overrides, self.env.now_ms)?;
         *self.lock() = fresh;
         Ok(())
     }
 }
 
-/// A running emulator. It stops when dropped or through [`Running::stop`].
-pub struct Running {
-    /// `http://host:port`, without a trailing slash.
-    pub url: String,
-    pub addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+/// The emulated tenant: its state and its routes behind CORS. Both fronts, the native server and the wasm
+/// build, hand it each request through [`Emulator::handle`], so they cannot answer differently.
+#[derive(Clone)]
+pub struct Emulator {
+    service: Cors<Tenant>,
+    public_url: Option<String>,
 }
 
-impl Running {
-    pub async fn stop(mut self) {
-        if let Some(sender) = self.shutdown.take() {
-            let _ = sender.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-
-    /// Resolves when the server stops (for the binary: never, unless it fails).
-    pub async fn wait(mut self) {
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
+/// What to do with a request.
+#[derive(Debug)]
+pub enum Answer {
+    Respond(Response),
+    /// Close the connection without an answer (a "drop" fault): a network error to the client.
+    Drop,
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(sender) = self.shutdown.take() {
-            let _ = sender.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+impl Emulator {
+    /// `url` is where the emulator is reached; the public URL in `config`, when given, names it instead.
+    pub fn new(config: Config, url: &str, env: Env) -> Result<Self, String> {
+        let overrides =
+            Overrides { permissive_cors: config.permissive_cors, mfa_token_ttl_secs: config.mfa_token_ttl_secs };
+        let state = State::from_seed(&config.seed, &overrides, env.now_ms)?;
+        let signer = crypto::Signer256::test_only()?;
+        let names = RwLock::new(Names::new(config.public_url.as_deref(), &config.host, url));
+        let public_url = config.public_url.clone();
+        let app = Arc::new(App {
+            state: Mutex::new(state),
+            seed: config.seed,
+            overrides,
+            env,
+            signer,
+            body_limit: config.body_limit,
+            names,
+        });
+        let service = cors(app.clone(), Tenant { app: app.clone(), router: router(app) });
+        Ok(Self { service, public_url })
     }
-}
 
-/// Binds and starts serving; `Running::url` names the bound address.
-pub async fn spawn(config: Config) -> io::Result<Running> {
-    let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
-    let addr = listener.local_addr()?;
-    let url = format!("http://{addr}");
-    let base = config.public_url.as_deref().map(|u| u.trim_end_matches('/').to_owned()).unwrap_or_else(|| url.clone());
-    let overrides =
-        Overrides { permissive_cors: config.permissive_cors, mfa_token_ttl_secs: config.mfa_token_ttl_secs };
-    let state = State::from_seed(&config.seed, &overrides).map_err(io::Error::other)?;
-    let signer = crypto::Signer256::test_only().map_err(io::Error::other)?;
-    let host_names = config
-        .public_url
-        .as_deref()
-        .and_then(url_host)
-        .into_iter()
-        .chain(Some(config.host.to_ascii_lowercase()).filter(|h| !h.is_empty() && !is_ip_literal(h)))
-        .collect();
-    let own_origin = url_origin(&base);
-    let app = Arc::new(App {
-        state: Mutex::new(state),
-        seed: config.seed,
-        overrides,
-        signer,
-        base,
-        body_limit: config.body_limit,
-        host_names,
-        own_origin,
-    });
-    let service = cors(app.clone(), Tenant { app: app.clone(), router: router(app.clone()) });
-    let (shutdown, stopped) = oneshot::channel();
-    let task = tokio::spawn(serve(listener, service, stopped));
-    Ok(Running { url, addr, shutdown: Some(shutdown), task: Some(task) })
+    /// Where the emulator is now reached, when it was created before it listened on `host`: without a public
+    /// URL, the issuer and the discovery URLs follow it.
+    pub fn reached_at(&self, url: &str, host: &str) {
+        let names = Names::new(self.public_url.as_deref(), host, url);
+        *self.service.get_ref().app.names.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = names;
+    }
+
+    /// Everything before CORS: the Host check and the refusals; then [`cors`] around the [`Tenant`].
+    pub async fn handle<B>(&self, request: Request<B>, peer: SocketAddr) -> Answer
+    where
+        B: axum::body::HttpBody<Data = Bytes> + Send + 'static,
+        B::Error: Into<axum::BoxError>,
+    {
+        let mut service = self.service.clone();
+        let app = service.get_ref().app.clone();
+        let (mut parts, body) = request.into_parts();
+        if let Some(host) = unknown_host(&parts, &app.names().host_names) {
+            return Answer::Respond(errors::host_not_allowed(&host).into_response());
+        }
+        if let Some(refused) = refusal(&app, &parts) {
+            return Answer::Respond(refused.into_response());
+        }
+        let (options, preflight) = (parts.method == Method::OPTIONS, is_preflight(&parts));
+        parts.extensions.insert(Peer(peer));
+        let request = Request::from_parts(parts, Body::new(body));
+        // CorsLayer takes every OPTIONS for a preflight and answers it itself: one that is not goes to the routes
+        // (a 405), and a preflight is answered 204 rather than 200, as before.
+        let mut response = if options && !preflight {
+            call(service.get_mut(), request).await
+        } else {
+            call(&mut service, request).await
+        };
+        if response.extensions().get::<Dropped>().is_some() {
+            return Answer::Drop;
+        }
+        if preflight {
+            *response.status_mut() = StatusCode::NO_CONTENT;
+        }
+        Answer::Respond(response)
+    }
 }
 
 fn router(app: Arc<App>) -> Router {
@@ -220,47 +264,13 @@ fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-async fn serve(listener: TcpListener, service: Cors<Tenant>, mut stopped: oneshot::Receiver<()>) {
-    let mut connections = tokio::task::JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = &mut stopped => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    connections.spawn(serve_connection(stream, peer, service.clone()));
-                }
-                // Out of file descriptors and the like: wait instead of spinning.
-                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-            },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-        }
-    }
-    connections.shutdown().await;
-}
-
-async fn serve_connection(stream: TcpStream, peer: SocketAddr, service: Cors<Tenant>) {
-    // A "drop" fault notifies this, and the connection is dropped without a response.
-    let kill = Arc::new(Notify::new());
-    let killer = kill.clone();
-    let connection_service = hyper::service::service_fn(move |request: Request<Incoming>| {
-        let (service, kill) = (service.clone(), killer.clone());
-        async move { Ok::<_, Infallible>(front(service, request, peer, kill).await) }
-    });
-    let connection =
-        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), connection_service);
-    tokio::select! {
-        _ = connection => {}
-        _ = kill.notified() => {}
-    }
-}
-
 /// The peer's address, for brute-force protection.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Peer(pub SocketAddr);
 
-/// Drops the request's connection without an answer (a "drop" fault).
-#[derive(Clone)]
-struct Kill(Arc<Notify>);
+/// Marks the answer to a "drop" fault: the front closes the connection instead of sending it.
+#[derive(Clone, Copy)]
+struct Dropped;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Area {
@@ -369,7 +379,7 @@ fn is_local_origin(origin: &str, host: Option<&str>, own_origin: &str) -> bool {
 fn origin_allowed(app: &App, origin: &str, parts: &Parts) -> bool {
     let origin = origin.trim_end_matches('/');
     let host = parts.headers.get(HOST).and_then(|v| v.to_str().ok());
-    let local = || is_local_origin(origin, host, &app.own_origin);
+    let local = || is_local_origin(origin, host, &app.names().own_origin);
     match area(parts.uri.path()) {
         Area::Control => local() || app.lock().origin_listed_by_a_client(origin),
         Area::Public => local() || app.lock().origin_allowed_anywhere(origin),
@@ -419,32 +429,6 @@ fn refusal(app: &App, parts: &Parts) -> Option<ApiError> {
     }
 }
 
-/// Everything before CORS: the Host check and the refusals; then [`cors`] around the [`Tenant`].
-async fn front(mut service: Cors<Tenant>, request: Request<Incoming>, peer: SocketAddr, kill: Arc<Notify>) -> Response {
-    let app = service.get_ref().app.clone();
-    let (mut parts, body) = request.into_parts();
-    if let Some(host) = unknown_host(&parts, &app.host_names) {
-        return errors::host_not_allowed(&host).into_response();
-    }
-    if let Some(refused) = refusal(&app, &parts) {
-        return refused.into_response();
-    }
-    let (options, preflight) = (parts.method == Method::OPTIONS, is_preflight(&parts));
-    parts.extensions.insert(Peer(peer));
-    parts.extensions.insert(Kill(kill));
-    let request = Request::from_parts(parts, body);
-    // CorsLayer takes every OPTIONS for a preflight and answers it itself: one that is not goes to the routes
-    // (a 405), and a preflight is answered 204 rather than 200, as before.
-    if options && !preflight {
-        return call(service.get_mut(), request).await;
-    }
-    let mut response = call(&mut service, request).await;
-    if preflight {
-        *response.status_mut() = StatusCode::NO_CONTENT;
-    }
-    response
-}
-
 fn is_preflight(parts: &Parts) -> bool {
     parts.method == Method::OPTIONS && parts.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
 }
@@ -456,22 +440,22 @@ struct Tenant {
     router: Router,
 }
 
-impl Service<Request<Incoming>> for Tenant {
+impl Service<Request<Body>> for Tenant {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = BoxFuture<Result<Response, Infallible>>;
 
     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
         let (app, router) = (self.app.clone(), self.router.clone());
         Box::pin(async move { Ok(tenant(app, router, request).await) })
     }
 }
 
-async fn tenant(app: Arc<App>, mut router: Router, request: Request<Incoming>) -> Response {
+async fn tenant(app: Arc<App>, mut router: Router, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
     let bytes = match Limited::new(body, app.body_limit).collect().await {
@@ -505,14 +489,14 @@ async fn tenant(app: Arc<App>, mut router: Router, request: Request<Incoming>) -
         }
     }
 
-    let kill = parts.extensions.get::<Kill>().cloned();
     let request = Request::from_parts(parts, Body::from(bytes));
     let response = match fault {
-        Some(fault) => apply_fault(fault, &mut router, request, kill).await,
+        Some(fault) => apply_fault(&app, fault, &mut router, request).await,
         None => call(&mut router, request).await,
     };
     let mut state = app.lock();
-    if let Some(seq) = journal_seq
+    let answered = response.extensions().get::<Dropped>().is_none();
+    if let Some(seq) = journal_seq.filter(|_| answered)
         && let Some(entry) = state.journal.iter_mut().rev().find(|e| e.seq == seq)
     {
         entry.status = Some(response.status().as_u16());
@@ -534,15 +518,14 @@ where
     response
 }
 
-async fn apply_fault(fault: Fault, router: &mut Router, request: Request<Body>, kill: Option<Kill>) -> Response {
+async fn apply_fault(app: &App, fault: Fault, router: &mut Router, request: Request<Body>) -> Response {
     if let Some(ms) = fault.delay_ms {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
+        (app.env.sleep)(Duration::from_millis(ms)).await;
     }
     if fault.drop {
-        if let Some(Kill(kill)) = kill {
-            kill.notify_one();
-        }
-        return std::future::pending().await;
+        let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        response.extensions_mut().insert(Dropped);
+        return response;
     }
     let canned = fault.status.is_some() || fault.body.is_some() || !fault.headers.is_empty();
     let response = if canned {
@@ -632,7 +615,7 @@ mod tests {
     #[test]
     fn shipped_seed_loads() {
         let seed = super::default_seed();
-        assert!(super::State::from_seed(&seed, &Default::default()).is_ok());
+        assert!(super::State::from_seed(&seed, &Default::default(), super::env::system_now_ms).is_ok());
         assert_eq!(seed.tenant, "Emulated Tenant");
     }
 

@@ -136,7 +136,7 @@ pub async fn associate(AxumState(app): AxumState<Arc<App>>, headers: HeaderMap, 
                 "sms" => enrollment.phone(&params, "sms")?,
                 "voice" => enrollment.phone(&params, "voice")?,
                 "email" => enrollment.email(&params)?,
-                "auth0" => enrollment.push(&app.base),
+                "auth0" => enrollment.push(&app.base()),
                 "" => return Err(errors::missing_parameter("oob_channels")),
                 other => return Err(errors::invalid_request(format!("Unsupported oob_channel: {other}"))),
             }

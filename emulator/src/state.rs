@@ -7,7 +7,6 @@ use crate::seed::{AuthenticatorSeed, ClientSeed, Seed, UserSeed};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{HashMap, VecDeque};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 pub const FAILED_CODE_BUCKET_SIZE: u32 = 10;
 pub const FAILED_CODE_REFILL_MS: i64 = 6 * 60 * 1000;
@@ -43,19 +42,25 @@ pub const MAX_SETTING_SECS: u64 = 365 * 24 * 3600;
 // ---- clock --------------------------------------------------------------------------------------------------
 
 /// The one clock behind every lifetime, bucket refill, TOTP step and push expiry.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Clock {
+    /// The platform's time ([`crate::Env::now_ms`]), which the offset and the freeze apply to.
+    real_now_ms: fn() -> i64,
     frozen_at_ms: Option<i64>,
     offset_ms: i64,
 }
 
-fn real_now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
 impl Clock {
+    pub fn new(real_now_ms: fn() -> i64) -> Self {
+        Self { real_now_ms, frozen_at_ms: None, offset_ms: 0 }
+    }
+
+    fn real_now_ms(&self) -> i64 {
+        (self.real_now_ms)()
+    }
+
     pub fn now_ms(&self) -> i64 {
-        self.frozen_at_ms.unwrap_or_else(|| real_now_ms() + self.offset_ms)
+        self.frozen_at_ms.unwrap_or_else(|| self.real_now_ms() + self.offset_ms)
     }
 
     pub fn is_frozen(&self) -> bool {
@@ -66,7 +71,7 @@ impl Clock {
         match (frozen, self.frozen_at_ms) {
             (true, None) => self.frozen_at_ms = Some(self.now_ms()),
             (false, Some(at)) => {
-                self.offset_ms = at - real_now_ms();
+                self.offset_ms = at - self.real_now_ms();
                 self.frozen_at_ms = None;
             }
             _ => {}
@@ -77,7 +82,7 @@ impl Clock {
         let at_ms = at_ms.clamp(0, MAX_CLOCK_MS);
         match self.frozen_at_ms {
             Some(_) => self.frozen_at_ms = Some(at_ms),
-            None => self.offset_ms = at_ms - real_now_ms(),
+            None => self.offset_ms = at_ms - self.real_now_ms(),
         }
     }
 
@@ -730,8 +735,8 @@ pub struct Overrides {
 }
 
 impl State {
-    pub fn from_seed(seed: &Seed, overrides: &Overrides) -> Result<Self, String> {
-        let clock = Clock::default();
+    pub fn from_seed(seed: &Seed, overrides: &Overrides, real_now_ms: fn() -> i64) -> Result<Self, String> {
+        let clock = Clock::new(real_now_ms);
         let now = clock.now_ms();
         let settings = Settings {
             tenant: seed.tenant.clone(),
@@ -1005,7 +1010,8 @@ mod tests {
 
     #[test]
     fn prune_keeps_the_newest_within_each_cap() {
-        let mut state = State::from_seed(&crate::default_seed(), &Overrides::default()).expect("seed");
+        let mut state =
+            State::from_seed(&crate::default_seed(), &Overrides::default(), crate::env::system_now_ms).expect("seed");
         state.clock.freeze(true);
         state.clock.set_ms(1_000_000);
         let far = 2_000_000_000; // unexpired: only the caps apply
@@ -1065,7 +1071,8 @@ mod tests {
 
     #[test]
     fn refresh_families_go_after_their_expiry_and_take_their_tokens() {
-        let mut state = State::from_seed(&crate::default_seed(), &Overrides::default()).expect("seed");
+        let mut state =
+            State::from_seed(&crate::default_seed(), &Overrides::default(), crate::env::system_now_ms).expect("seed");
         state.clock.freeze(true);
         state.clock.set_ms(10 * EXPIRED_GRACE_MS);
         let now = state.now_ms();
@@ -1083,7 +1090,8 @@ mod tests {
 
     #[test]
     fn brute_force_records_go_once_the_block_is_over() {
-        let mut state = State::from_seed(&crate::default_seed(), &Overrides::default()).expect("seed");
+        let mut state =
+            State::from_seed(&crate::default_seed(), &Overrides::default(), crate::env::system_now_ms).expect("seed");
         state.clock.freeze(true);
         state.clock.set_ms(BRUTE_FORCE_BLOCK_MS);
         state.brute_force.insert(("ip".into(), "old".into()), (10, 0));

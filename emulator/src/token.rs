@@ -575,7 +575,7 @@ pub async fn jwks(AxumState(app): AxumState<Arc<App>>) -> Json<Value> {
 }
 
 pub async fn discovery(AxumState(app): AxumState<Arc<App>>) -> Json<Value> {
-    let base = &app.base;
+    let base = &app.base();
     Json(json!({
         "issuer": app.issuer(),
         "authorization_endpoint": format!("{base}/authorize"),

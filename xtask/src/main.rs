@@ -24,7 +24,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   setup   install what is missing: wasm32 target, wasm-bindgen-cli, wasm-pack, twiggy, browsers and drivers,
           npm packages
-  build   build pkg/, the size-optimised npm package
+  build   build pkg/, the size-optimised npm package, and emulator/pkg/, the emulator's npm package
   demo    build pkg/, start the emulator and serve the demo in www/ (--port, --emulator-port; --help for more)
   test    setup, then every suite: fmt, clippy (native and wasm32), cargo test, short fuzz runs, wasm-bindgen
           tests in Chromium, Firefox, a dedicated worker and Node, the size budget (bench/size-budget.json), the
@@ -96,7 +96,7 @@ fn build(tools: &setup::Tools) -> Result<(), String> {
         std::fs::copy(root.join("src/js/entry").join(entry), pkg.join(entry))
             .map_err(|e| format!("cannot copy {entry} into pkg/: {e}"))?;
     }
-    write_package_json(&pkg)?;
+    write_package_json(&pkg, &root.join("Cargo.toml"), PACKAGE_TEMPLATE)?;
     for file in ["README.md", "LICENSE"] {
         std::fs::copy(root.join(file), pkg.join(file)).map_err(|e| format!("cannot copy {file} into pkg/: {e}"))?;
     }
@@ -105,6 +105,57 @@ fn build(tools: &setup::Tools) -> Result<(), String> {
         let bytes = std::fs::read(pkg.join(file)).map_err(|e| format!("cannot read pkg/{file}: {e}"))?;
         println!("pkg/{file}: {} bytes, {} bytes gzip -9", bytes.len(), shell::gzip_len(&pkg.join(file))?);
     }
+    build_emulator(tools)
+}
+
+/// The emulator's wasm32 build, before wasm-bindgen: its core without the native server, optimised for speed.
+fn emulator_wasm() -> std::path::PathBuf {
+    root().join("target/wasm32-unknown-unknown/emulator-wasm/auth0_mfa_emulator.wasm")
+}
+
+/// Builds `emulator/pkg/`, the npm package `auth0-mfa-emulator`: the emulator's router compiled to wasm32,
+/// wasm-bindgen, `wasm-opt -O2`, and the JS front in emulator/js/.
+fn build_emulator(tools: &setup::Tools) -> Result<(), String> {
+    let root = root();
+    // A cdylib only here: the native builds of the emulator need none.
+    Cmd::new("cargo")
+        .args(["rustc", "--lib", "--crate-type", "cdylib", "--target", "wasm32-unknown-unknown"])
+        .args(["-p", "auth0-mfa-emulator", "--no-default-features", "--profile", "emulator-wasm"])
+        .run()?;
+    let pkg = root.join("emulator/pkg");
+    if pkg.exists() {
+        std::fs::remove_dir_all(&pkg).map_err(|e| format!("cannot clear emulator/pkg/: {e}"))?;
+    }
+    Cmd::new(&tools.wasm_bindgen).arg(emulator_wasm()).args(["--out-dir"]).arg(&pkg).args(BINDGEN_FLAGS).run()?;
+    let bg = pkg.join("auth0_mfa_emulator_bg.wasm");
+    Cmd::new(&tools.wasm_opt).arg(&bg).arg("-O2").args(&WASM_OPT_FLAGS[1..]).arg("-o").arg(&bg).run()?;
+    let js = root.join("emulator/js");
+    for entry in ["emulator.js", "listen.js", "node.js", "workerd.js", "browser.js", "cli.js", "index.d.ts"] {
+        std::fs::copy(js.join(entry), pkg.join(entry))
+            .map_err(|e| format!("cannot copy {entry} into emulator/pkg/: {e}"))?;
+    }
+    // The seed and test keys the README documents, for users to copy and start from.
+    for (dir, files) in [
+        ("seed", &["default.json"][..]),
+        ("keys", &["TEST-ONLY-client-assertion.private.pem", "TEST-ONLY-client-assertion.public.pem"][..]),
+    ] {
+        std::fs::create_dir_all(pkg.join(dir)).map_err(|e| e.to_string())?;
+        for file in files {
+            std::fs::copy(root.join("emulator").join(dir).join(file), pkg.join(dir).join(file))
+                .map_err(|e| format!("cannot copy {dir}/{file} into emulator/pkg/: {e}"))?;
+        }
+    }
+    let template = std::fs::read_to_string(js.join("package.template.json")).map_err(|e| e.to_string())?;
+    write_package_json(&pkg, &root.join("emulator/Cargo.toml"), &template)?;
+    std::fs::copy(root.join("emulator/README.md"), pkg.join("README.md")).map_err(|e| e.to_string())?;
+    std::fs::copy(root.join("LICENSE"), pkg.join("LICENSE")).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_file(pkg.join(".gitignore"));
+    let _ = std::fs::remove_file(pkg.join("auth0_mfa_emulator.d.ts"));
+    let _ = std::fs::remove_file(pkg.join("auth0_mfa_emulator_bg.wasm.d.ts"));
+    println!(
+        "emulator/pkg/auth0_mfa_emulator_bg.wasm: {} bytes",
+        std::fs::metadata(&bg).map_err(|e| e.to_string())?.len()
+    );
     Ok(())
 }
 
@@ -131,21 +182,22 @@ fn build_panic_probe(tools: &setup::Tools) -> Result<(), String> {
 /// crate's fields, so the template stays valid JSON.
 const PACKAGE_TEMPLATE: &str = include_str!("../package.template.json");
 
-fn write_package_json(pkg: &std::path::Path) -> Result<(), String> {
-    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).map_err(|e| e.to_string())?;
+/// Writes `pkg`'s package.json from `template`, with the version and description of the crate at `manifest`.
+fn write_package_json(pkg: &std::path::Path, manifest: &std::path::Path, template: &str) -> Result<(), String> {
+    let manifest = std::fs::read_to_string(manifest).map_err(|e| e.to_string())?;
     let field = |name: &str| {
         manifest
             .lines()
             .find_map(|line| line.strip_prefix(&format!("{name} = \""))?.strip_suffix('"').map(str::to_owned))
             .ok_or_else(|| format!("Cargo.toml has no {name}"))
     };
-    let json = package_json(&field("version")?, &field("description")?);
+    let json = package_json(template, &field("version")?, &field("description")?);
     std::fs::write(pkg.join("package.json"), json).map_err(|e| format!("cannot write pkg/package.json: {e}"))
 }
 
-fn package_json(version: &str, description: &str) -> String {
+fn package_json(template: &str, version: &str, description: &str) -> String {
     let quoted = |text: &str| serde_json::Value::from(text).to_string();
-    PACKAGE_TEMPLATE.replace("\"@VERSION@\"", &quoted(version)).replace("\"@DESCRIPTION@\"", &quoted(description))
+    template.replace("\"@VERSION@\"", &quoted(version)).replace("\"@DESCRIPTION@\"", &quoted(description))
 }
 
 fn test() -> Result<(), String> {
@@ -165,6 +217,22 @@ fn test() -> Result<(), String> {
             "-p",
             "auth0-mfa-wasm",
             "--all-targets",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    );
+    // The emulator's core as the npm package builds it: wasm32, without the native server.
+    report.check(
+        "clippy (emulator, wasm32)",
+        Cmd::new("cargo").args([
+            "clippy",
+            "-p",
+            "auth0-mfa-emulator",
+            "--lib",
+            "--no-default-features",
             "--target",
             "wasm32-unknown-unknown",
             "--",
@@ -260,7 +328,8 @@ mod tests {
 
     #[test]
     fn package_json_is_the_template_with_the_crate_fields_filled_in() {
-        let json: serde_json::Value = serde_json::from_str(&package_json("1.2.3", "say \"hi\"")).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&package_json(super::PACKAGE_TEMPLATE, "1.2.3", "say \"hi\"")).unwrap();
         assert_eq!(json["version"], "1.2.3");
         assert_eq!(json["description"], "say \"hi\"");
         assert_eq!(json["exports"]["."]["node"], "./node.js");

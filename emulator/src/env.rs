@@ -1,0 +1,30 @@
+//! What the emulator takes from the platform it runs on: the wall clock and a timer. Each front passes its own
+//! (tokio and `SystemTime` natively, `Date.now` and `setTimeout` in wasm), so the core never reads a system
+//! clock that wasm32 does not have. Randomness comes from `getrandom`, which is the OS natively and
+//! `crypto.getRandomValues` in wasm.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+/// A boxed future: `Send` natively, where the server runs on tokio's worker threads; not on wasm32, where the
+/// timer is a JS promise and there is one thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+#[cfg(target_arch = "wasm32")]
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Env {
+    /// Milliseconds since 1970: the real time, before the control plane's clock offset or freeze.
+    pub now_ms: fn() -> i64,
+    /// Waits this long (a "delay" fault).
+    pub sleep: fn(Duration) -> BoxFuture<()>,
+}
+
+/// The system clock, for the native server and the unit tests.
+#[cfg(all(not(target_arch = "wasm32"), any(feature = "server", test)))]
+pub fn system_now_ms() -> i64 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
