@@ -38,7 +38,7 @@ export class Emulator {
     const { seed, publicUrl, permissiveCors = false, mfaTokenTtlSecs } = options ?? {};
     const seedJson = seed === undefined ? undefined : typeof seed === "string" ? seed : JSON.stringify(seed);
     const makeCore = () => new Core(seedJson, IN_PROCESS_URL, publicUrl, Boolean(permissiveCors), mfaTokenTtlSecs);
-    // The core draws random values (the tenant's keys), which workerd forbids in a Worker's global scope: a
+    // The core draws random values (password salts, the DPoP nonce), which workerd forbids in a Worker's global scope: a
     // module-level `new Emulator()` there makes it on its first request instead.
     if (mayDrawRandomValues()) {
       this.#core = makeCore();

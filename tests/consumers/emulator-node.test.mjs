@@ -37,6 +37,18 @@ test("@auth0/auth0-auth-js through customFetch: emu.fetch", () => {
   runInProject("auth-js.test.mjs", 1);
 });
 
+test("TypeScript: the strict emulator consumer compiles against the installed packages", () => {
+  let source = readFileSync(join(root, "tests/ts/emulator-consumer.ts"), "utf8");
+  for (const [path, name] of [["../../emulator/pkg/index.js", "auth0-mfa-emulator"], ["../../pkg/auth0_mfa_wasm.js", "auth0-mfa-wasm"]]) {
+    assert.ok(source.includes(`from "${path}"`), path);
+    source = source.replace(`from "${path}"`, `from "${name}"`);
+  }
+  writeFileSync(join(project.app, "emulator-consumer.ts"), source);
+  const tsconfig = JSON.parse(readFileSync(join(root, "tests/ts/tsconfig.json"), "utf8"));
+  writeFileSync(join(project.app, "tsconfig.json"), JSON.stringify({ ...tsconfig, files: ["emulator-consumer.ts"] }));
+  execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", project.app], { stdio: "inherit" });
+});
+
 // ---- npx auth0-mfa-emulator -------------------------------------------------------------------------------------
 
 const READY = "auth0-mfa-emulator listening on ";
