@@ -9,13 +9,13 @@ import { tmpdir } from "node:os";
 import { join, extname, normalize } from "node:path";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
 import { createServer } from "node:http";
 import { launchChromium } from "../e2e/browser.mjs";
 import { build as viteBuild } from "vite";
 import * as OTPAuth from "otpauth";
 import { startEmulator } from "../js/emulator.mjs";
+import { bundleWorker } from "./bundle-worker.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const OTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
@@ -177,29 +177,7 @@ after(async () => {
 });
 
 async function startWorkers() {
-  const out = join(work, "worker");
-  await esbuild.build({
-    entryPoints: [join(root, "examples/worker/src/index.js")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    nodePaths: [join(app, "node_modules")],
-    external: ["cloudflare:*"],
-    loader: { ".wasm": "copy" },
-    outdir: out,
-    logLevel: "warning",
-  });
-  const script = {
-    modules: true,
-    scriptPath: join(out, "index.js"),
-    modulesRoot: out,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-  };
+  const script = await bundleWorker(join(root, "examples/worker/src/index.js"), join(work, "worker"), join(app, "node_modules"));
   const settings = {
     AUTH0_DOMAIN: emulatorUrl,
     AUTH0_CLIENT_ID: "jwt-client",

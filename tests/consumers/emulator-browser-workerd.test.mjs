@@ -8,12 +8,12 @@ import { createPublicKey, randomBytes, verify } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, extname, join, relative, isAbsolute } from "node:path";
+import { extname, join, relative, isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import * as esbuild from "esbuild";
 import { Miniflare } from "miniflare";
 import * as OTPAuth from "otpauth";
 import { launchChromium } from "../e2e/browser.mjs";
+import { bundleWorker } from "./bundle-worker.mjs";
 import { emulatorProject, root } from "./emulator-project.mjs";
 
 const TENANT = "https://tenant.example";
@@ -280,33 +280,6 @@ export default {
 };
 `;
 
-/** Bundles `entry` as wrangler does (workerd conditions, the .wasm as a file beside it) into `out`. */
-async function bundle(entry, out, options = {}) {
-  await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    nodePaths: [join(project.app, "node_modules")],
-    external: ["cloudflare:*"],
-    loader: { ".wasm": "copy" },
-    outdir: out,
-    logLevel: "warning",
-    ...options,
-  });
-  return {
-    modules: true,
-    scriptPath: join(out, basename(entry)),
-    modulesRoot: out,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-  };
-}
-
 /** Miniflare with the Workers, started once for the Worker tests. */
 const workerd = () => (workers ??= startWorkers());
 
@@ -315,9 +288,10 @@ async function startWorkers() {
   writeFileSync(join(project.app, "emulator-worker.js"), EMULATOR_WORKER);
   writeFileSync(join(project.app, "app-worker.js"), APP_WORKER);
   // Bundled as wrangler bundles it, without nodejs_compat: the Workers entry must not need Node.
-  const emulator = await bundle(join(project.app, "emulator-worker.js"), join(work, "out-emulator"));
-  const app = await bundle(join(project.app, "app-worker.js"), join(work, "out-app"));
-  const example = await bundle(join(root, "examples/worker/src/index.js"), join(work, "out-example"));
+  const modules = join(project.app, "node_modules");
+  const emulator = await bundleWorker(join(project.app, "emulator-worker.js"), join(work, "out-emulator"), modules);
+  const app = await bundleWorker(join(project.app, "app-worker.js"), join(work, "out-app"), modules);
+  const example = await bundleWorker(join(root, "examples/worker/src/index.js"), join(work, "out-example"), modules);
   const bff = {
     AUTH0_DOMAIN: TENANT,
     ALLOWED_ORIGINS: APP_ORIGIN,

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as esbuild from "esbuild";
+import { bundleWorker } from "./bundle-worker.mjs";
 import { emulatorProject, root } from "./emulator-project.mjs";
 
 let project;
@@ -94,22 +94,10 @@ try {
 });
 
 test("Miniflare: the Worker example, unchanged, signs in through outboundService → emu.fetch", async () => {
-  await esbuild.build({
-    entryPoints: [join(root, "examples/worker/src/index.js")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    nodePaths: [join(project.app, "node_modules")],
-    external: ["cloudflare:*"],
-    loader: { ".wasm": "copy" },
-    outdir: join(project.app, "dist"),
-    logLevel: "warning",
-  });
+  const script = await bundleWorker(join(root, "examples/worker/src/index.js"), join(project.app, "dist"), join(project.app, "node_modules"));
   let program = example("Miniflare (Cloudflare Workers)");
   // The bundle is several modules (the script and the library's wasm), and the example Worker needs its own settings.
-  program = fill(program, 'scriptPath: "dist/worker.js",', `scriptPath: "dist/index.js", modulesRoot: "dist",
-  modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
+  program = fill(program, 'scriptPath: "dist/worker.js",', `...${JSON.stringify(script)},
   durableObjects: { SESSIONS: { className: "Session", useSQLite: true } },`);
   program = fill(program, "bindings: { ", `bindings: { ALLOWED_ORIGINS: "https://app.example", STATE_KEY: "${randomBytes(32).toString("base64")}", `);
   program = fill(program, 'const response = await mf.dispatchFetch("https://app.example/login", { method: "POST", body: "…" });', `
