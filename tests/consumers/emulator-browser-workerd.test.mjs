@@ -245,6 +245,43 @@ test("Chromium: a page on https://app.example signs in with OTP; page.route answ
   assert.equal(typeof claims.sub, "string");
 });
 
+test("Chromium: the emulator inside the page (the package's browser entry), an OTP login through its fetch", async () => {
+  const manifest = (name) => JSON.parse(readFileSync(join(project.app, "node_modules", name, "package.json"), "utf8"));
+  const entry = (name) => `/node_modules/${name}/${manifest(name).exports["."].default.replace(/^\.\//, "")}`;
+  const imports = { "auth0-mfa-emulator": entry("auth0-mfa-emulator"), "auth0-mfa-wasm": entry("auth0-mfa-wasm") };
+  const html = `<!doctype html><meta charset="utf-8"><title>in-page tenant</title>
+<script type="importmap">${JSON.stringify({ imports })}</script>`;
+  browser ??= await launchChromium();
+  const tab = await browser.newPage();
+  const network = [];
+  tab.on("request", (request) => network.push(request.url()));
+  await tab.route(`${APP_ORIGIN}/**`, async (route) => {
+    const { pathname } = new URL(route.request().url());
+    if (pathname === "/") return route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html });
+    const file = join(project.app, decodeURIComponent(pathname));
+    const inside = relative(join(project.app, "node_modules"), file);
+    if (inside.startsWith("..") || isAbsolute(inside) || !TYPES[extname(file)]) return route.fulfill({ status: 404 });
+    return route.fulfill({ status: 200, contentType: TYPES[extname(file)], body: await readFile(file) });
+  });
+  await tab.goto(`${APP_ORIGIN}/`);
+  const result = await tab.evaluate(async ({ tenant, password, secret }) => {
+    const { Emulator } = await import("auth0-mfa-emulator");
+    const { default: init, MfaClient, Totp } = await import("auth0-mfa-wasm");
+    await init();
+    const emu = new Emulator({ publicUrl: tenant });
+    const client = new MfaClient({ domain: tenant, clientId: "spa-client", fetch: emu.fetch });
+    const first = (await client.login("otp@example.com", password)).stage;
+    await client.challenge({ type: "otp" });
+    const { now_ms: now } = await emu.clock();
+    const tokens = await client.verifyOtp(new Totp({ secret }).generate(now));
+    return { first, stage: client.stage, iss: JSON.parse(atob(tokens.accessToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).iss };
+  }, { tenant: TENANT, password: PASSWORD, secret: OTP_SECRET });
+  assert.deepEqual(result, { first: "mfa_required", stage: "authenticated", iss: `${TENANT}/` });
+  assert.ok(network.every((url) => url.startsWith(`${APP_ORIGIN}/`)), `only the page's own files were fetched: ${network.join(", ")}`);
+  assert.ok(network.some((url) => url.endsWith("/auth0_mfa_emulator_bg.wasm")), "the browser entry fetched its wasm");
+  await tab.close();
+});
+
 // ---- Workers in workerd: an emulator Worker, reached by a service binding or as the outbound network -------------
 
 // The emulator as a Worker: one module-level Emulator for the isolate's life answers every request, control plane
