@@ -128,6 +128,7 @@ fn build_emulator(tools: &setup::Tools) -> Result<(), String> {
     }
     Cmd::new(&tools.wasm_bindgen).arg(emulator_wasm()).args(["--out-dir"]).arg(&pkg).args(BINDGEN_FLAGS).run()?;
     let bg = pkg.join("auth0_mfa_emulator_bg.wasm");
+    // pkg/'s wasm-opt flags with -O2 for their first, -Oz: the emulator is made for speed.
     Cmd::new(&tools.wasm_opt).arg(&bg).arg("-O2").args(&WASM_OPT_FLAGS[1..]).arg("-o").arg(&bg).run()?;
     let js = root.join("emulator/js");
     for entry in ["emulator.js", "listen.js", "node.js", "workerd.js", "browser.js", "cli.js", "index.d.ts"] {
