@@ -24,32 +24,60 @@ const TEST_ONLY_SIGNING_KEY_PEM: &str = include_str!("../keys/TEST-ONLY-signing-
 const PBKDF2_ROUNDS: u32 = 10_000;
 const RECOVERY_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-pub fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buf);
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+/// The platform's source of random bytes ([`crate::Env::random`]): every token, code, id, secret and salt the
+/// tenant makes comes from it.
+#[derive(Clone, Copy, Debug)]
+pub struct Random(pub fn(&mut [u8]));
+
+impl Random {
+    pub fn hex(mut self, bytes: usize) -> String {
+        let mut buf = vec![0u8; bytes];
+        self.fill_bytes(&mut buf);
+        buf.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn token(mut self, bytes: usize) -> String {
+        let mut buf = vec![0u8; bytes];
+        self.fill_bytes(&mut buf);
+        URL_SAFE_NO_PAD.encode(buf)
+    }
+
+    pub fn digits(mut self, count: usize) -> String {
+        (0..count).map(|_| char::from(b'0' + self.gen_range(0..10u8))).collect()
+    }
+
+    pub fn recovery_code(mut self) -> String {
+        (0..24).map(|_| char::from(RECOVERY_ALPHABET[self.gen_range(0..RECOVERY_ALPHABET.len())])).collect()
+    }
+
+    pub fn totp_secret(mut self) -> String {
+        let mut key = [0u8; 20];
+        self.fill_bytes(&mut key);
+        BASE32_NOPAD.encode(&key)
+    }
 }
 
-pub fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut buf);
-    URL_SAFE_NO_PAD.encode(buf)
-}
+impl RngCore for Random {
+    fn next_u32(&mut self) -> u32 {
+        let mut bytes = [0; 4];
+        self.fill_bytes(&mut bytes);
+        u32::from_le_bytes(bytes)
+    }
 
-pub fn random_digits(count: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..count).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect()
-}
+    fn next_u64(&mut self) -> u64 {
+        let mut bytes = [0; 8];
+        self.fill_bytes(&mut bytes);
+        u64::from_le_bytes(bytes)
+    }
 
-pub fn random_recovery_code() -> String {
-    let mut rng = rand::thread_rng();
-    (0..24).map(|_| char::from(RECOVERY_ALPHABET[rng.gen_range(0..RECOVERY_ALPHABET.len())])).collect()
-}
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        (self.0)(dest);
+    }
 
-pub fn random_totp_secret() -> String {
-    let mut key = [0u8; 20];
-    rand::thread_rng().fill_bytes(&mut key);
-    BASE32_NOPAD.encode(&key)
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
 }
 
 /// A stable short id derived from text, so authenticators from the seed keep their ids across resets.
@@ -61,9 +89,9 @@ pub fn stable_id(text: &str) -> String {
 // ---- passwords ----------------------------------------------------------------------------------------------
 
 /// `pbkdf2-sha256$<rounds>$<salt b64>$<hash b64>`
-pub fn hash_password(password: &str) -> String {
+pub fn hash_password(mut random: Random, password: &str) -> String {
     let mut salt = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut salt);
+    random.fill_bytes(&mut salt);
     let hash = pbkdf2_sha256(password.as_bytes(), &salt, PBKDF2_ROUNDS);
     format!("pbkdf2-sha256${PBKDF2_ROUNDS}${}${}", STANDARD.encode(salt), STANDARD.encode(hash))
 }
@@ -192,7 +220,7 @@ mod tests {
 
     #[test]
     fn base32_round_trips() {
-        let secret = random_totp_secret();
+        let secret = Random(crate::env::system_random).totp_secret();
         assert_eq!(secret.len(), 32);
         assert_eq!(BASE32_NOPAD.encode(&base32_decode(&secret).unwrap_or_default()), secret);
         assert_eq!(base32_decode("JBSWY3DPEHPK3PXP").unwrap_or_default(), b"Hello!\xde\xad\xbe\xef");
@@ -212,7 +240,7 @@ mod tests {
 
     #[test]
     fn passwords_verify() {
-        let hash = hash_password("Passw0rd!");
+        let hash = hash_password(Random(crate::env::system_random), "Passw0rd!");
         assert!(verify_password("Passw0rd!", &hash));
         assert!(!verify_password("passw0rd!", &hash));
         assert!(!verify_password("Passw0rd!", "plain"));

@@ -25,10 +25,11 @@ const IAT_MAX_AHEAD_MS: i64 = 30_000;
 pub fn current_nonce(state: &mut State) -> String {
     let now = state.now_ms();
     let period = (state.settings.dpop_nonce_secs.clamp(1, MAX_SETTING_SECS) * 1000) as i64;
+    let random = state.random;
     let nonce = &mut state.dpop_nonce;
     let age = now - nonce.since_ms;
     if !(0..period).contains(&age) {
-        let current = std::mem::replace(&mut nonce.current, crypto::random_token(24));
+        let current = std::mem::replace(&mut nonce.current, random.token(24));
         nonce.previous = (0..2 * period).contains(&age).then_some(current);
         nonce.since_ms = now;
     }

@@ -161,7 +161,7 @@ impl App {
     }
 
     pub(crate) fn reset(&self) -> Result<(), String> {
-        let fresh = State::from_seed(&self.seed, &self.overrides, self.env.now_ms)?;
+        let fresh = State::from_seed(&self.seed, &self.overrides, &self.env)?;
         *self.lock() = fresh;
         Ok(())
     }
@@ -188,7 +188,7 @@ impl Emulator {
     pub fn new(config: Config, url: &str, env: Env) -> Result<Self, String> {
         let overrides =
             Overrides { permissive_cors: config.permissive_cors, mfa_token_ttl_secs: config.mfa_token_ttl_secs };
-        let state = State::from_seed(&config.seed, &overrides, env.now_ms)?;
+        let state = State::from_seed(&config.seed, &overrides, &env)?;
         let signer = crypto::Signer256::test_only()?;
         let names = RwLock::new(Names::new(config.public_url.as_deref(), &config.host, url));
         let public_url = config.public_url.clone();
@@ -615,8 +615,29 @@ mod tests {
     #[test]
     fn shipped_seed_loads() {
         let seed = super::default_seed();
-        assert!(super::State::from_seed(&seed, &Default::default(), super::env::system_now_ms).is_ok());
+        assert!(super::State::from_seed(&seed, &Default::default(), &super::env::for_unit_tests()).is_ok());
         assert_eq!(seed.tenant, "Emulated Tenant");
+    }
+
+    /// Every random value comes from the front's `Env`: with a fixed source, the tenant's `mfa_token` is fixed.
+    #[tokio::test]
+    async fn the_tenant_draws_its_randomness_from_the_env() {
+        use axum::http::Request;
+        let env = super::Env { random: |buffer| buffer.fill(7), ..super::env::for_unit_tests() };
+        let emulator = super::Emulator::new(super::Config::default(), "http://127.0.0.1", env).expect("built");
+        let body = "grant_type=password&username=otp%40example.com&password=Passw0rd%21&client_id=spa-client";
+        let request = Request::post("/oauth/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(body))
+            .expect("a request");
+        let super::Answer::Respond(response) = emulator.handle(request, "127.0.0.1:1".parse().expect("addr")).await
+        else {
+            panic!("answered")
+        };
+        let bytes = http_body_util::BodyExt::collect(response.into_body()).await.expect("a body").to_bytes();
+        let json: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+        let sevens = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, [7u8; 48]);
+        assert_eq!(json["mfa_token"], format!("Fe26.2**{sevens}"));
     }
 
     #[test]

@@ -146,7 +146,7 @@ pub async fn associate(AxumState(app): AxumState<Arc<App>>, headers: HeaderMap, 
     };
     // Recovery codes come with the first enrollment only.
     if recovery_enabled && first_enrollment {
-        let code = crypto::random_recovery_code();
+        let code = state.random.recovery_code();
         state.users[index].recovery_code = Some(code.clone());
         response["recovery_codes"] = json!([code]);
     }
@@ -174,8 +174,8 @@ impl<'a> Enrollment<'a> {
             Caller::AccessToken(_) => None,
         };
         let label = format!("{}:{}", urlencode(&state.settings.tenant), urlencode(state.users[user].display()));
-        let now_ms = state.now_ms();
-        Self { state, user, mfa_token, label, device: crypto::random_hex(8), now_ms }
+        let (now_ms, device) = (state.now_ms(), state.random.hex(8));
+        Self { state, user, mfa_token, label, device, now_ms }
     }
 
     fn id(&self, kind: &str) -> String {
@@ -194,7 +194,7 @@ impl<'a> Enrollment<'a> {
     }
 
     fn otp(&mut self) -> Value {
-        let secret = crypto::random_totp_secret();
+        let secret = self.state.random.totp_secret();
         self.add(&self.id("totp"), Factor::Otp { secret: secret.clone(), last_used_step: None }, None);
         json!({
             "authenticator_type": "otp", "secret": secret,
@@ -235,10 +235,10 @@ impl<'a> Enrollment<'a> {
 
     /// Guardian: the push authenticator comes with the TOTP one the app also shows.
     fn push(&mut self, base_url: &str) -> Value {
-        let (push, totp) = (self.id("push"), self.id("totp"));
+        let (push, totp, secret) = (self.id("push"), self.id("totp"), self.state.random.totp_secret());
         self.add_pair(
             (&push, Factor::Push { name: "Guardian device".into() }),
-            (&totp, Factor::Otp { secret: crypto::random_totp_secret(), last_used_step: None }),
+            (&totp, Factor::Otp { secret, last_used_step: None }),
         );
         let user = &self.state.users[self.user];
         let (username, user_id) = (user.username.clone(), user.user_id.clone());
@@ -341,8 +341,8 @@ fn pending(id: String, factor: Factor, created_ms: i64, pair: Option<String>) ->
     Authenticator { id, factor, active: false, created_ms, pair }
 }
 
-fn new_oob_code() -> String {
-    format!("Fe26.2**{}", crypto::random_token(32))
+fn new_oob_code(random: crypto::Random) -> String {
+    format!("Fe26.2**{}", random.token(32))
 }
 
 /// "Sends" a 6-digit binding code to the outbox and opens its transaction.
@@ -357,8 +357,8 @@ fn send_code(
     activates: Vec<String>,
     purpose: &'static str,
 ) -> String {
-    let code = crypto::random_digits(6);
-    let oob_code = new_oob_code();
+    let code = state.random.digits(6);
+    let oob_code = new_oob_code(state.random);
     let expires_ms = state.now_ms() + BINDING_CODE_LIFETIME_MS;
     state.send(username, channel, to, &code, purpose);
     state.oobs.insert(
@@ -384,8 +384,8 @@ fn start_push(
     activates: Vec<String>,
     enrollment: bool,
 ) -> (String, String) {
-    let oob_code = new_oob_code();
-    let push_id = format!("push_{}", crypto::random_hex(6));
+    let oob_code = new_oob_code(state.random);
+    let push_id = format!("push_{}", state.random.hex(6));
     let now = state.now_ms();
     state.pushes.push(Push {
         id: push_id.clone(),

@@ -1,7 +1,6 @@
 //! Refresh-token families: rotation with a counter, reuse detection (with the optional leeway for the
 //! immediate predecessor), absolute and idle lifetimes, DPoP binding, and the control plane's view of them.
 
-use crate::crypto;
 use crate::errors::{self, ApiResult};
 use crate::state::{Client, REFRESH_FAMILIES_PER_USER_AND_CLIENT, RefreshFamily, RefreshGrant, Revocation, State};
 use serde_json::{Value, json};
@@ -112,7 +111,7 @@ pub fn start(state: &mut State, client: &Client, new: NewFamily<'_>) -> String {
             state.refresh_tokens.retain(|_, grant| grant.family != id);
         }
     }
-    let id = format!("rtf_{}", crypto::random_hex(8));
+    let id = format!("rtf_{}", state.random.hex(8));
     state.refresh_seq += 1;
     let absolute_expires_ms = now.saturating_add((client.refresh_absolute_secs as i64) * 1000);
     let idle_expires_ms = now.saturating_add((client.refresh_idle_secs as i64) * 1000).min(absolute_expires_ms);
@@ -136,7 +135,7 @@ pub fn start(state: &mut State, client: &Client, new: NewFamily<'_>) -> String {
 }
 
 fn mint(state: &mut State, family: &str, counter: u64) -> String {
-    let token = format!("v1.{}", crypto::random_token(48));
+    let token = format!("v1.{}", state.random.token(48));
     state.refresh_seq += 1;
     let grant = RefreshGrant { family: family.to_owned(), counter, seq: state.refresh_seq };
     state.refresh_tokens.insert(token.clone(), grant);

@@ -14,9 +14,13 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
-/// The system clock and tokio's timer.
+/// The system clock, tokio's timer and the OS's random bytes.
 pub fn tokio_env() -> Env {
-    Env { now_ms: env::system_now_ms, sleep: |duration| Box::pin(tokio::time::sleep(duration)) }
+    Env {
+        now_ms: env::system_now_ms,
+        sleep: |duration| Box::pin(tokio::time::sleep(duration)),
+        random: env::system_random,
+    }
 }
 
 /// A running emulator. It stops when dropped or through [`Running::stop`].

@@ -701,6 +701,7 @@ pub struct Settings {
 pub struct State {
     pub settings: Settings,
     pub clock: Clock,
+    pub random: crypto::Random,
     pub users: Vec<User>,
     pub clients: Vec<Client>,
     pub mfa_tokens: HashMap<String, MfaTransaction>,
@@ -735,8 +736,9 @@ pub struct Overrides {
 }
 
 impl State {
-    pub fn from_seed(seed: &Seed, overrides: &Overrides, real_now_ms: fn() -> i64) -> Result<Self, String> {
-        let clock = Clock::new(real_now_ms);
+    pub fn from_seed(seed: &Seed, overrides: &Overrides, env: &crate::Env) -> Result<Self, String> {
+        let clock = Clock::new(env.now_ms);
+        let random = crypto::Random(env.random);
         let now = clock.now_ms();
         let settings = Settings {
             tenant: seed.tenant.clone(),
@@ -750,6 +752,7 @@ impl State {
         let mut state = Self {
             settings,
             clock,
+            random,
             users: Vec::new(),
             clients: Vec::new(),
             mfa_tokens: HashMap::new(),
@@ -763,7 +766,7 @@ impl State {
             refresh_seq: 0,
             assertion_jtis: HashMap::new(),
             dpop_jtis: HashMap::new(),
-            dpop_nonce: DpopNonce { current: crypto::random_token(24), previous: None, since_ms: now },
+            dpop_nonce: DpopNonce { current: random.token(24), previous: None, since_ms: now },
             access_tokens: HashMap::new(),
             brute_force: HashMap::new(),
             rate_limit: RateLimit::default(),
@@ -807,7 +810,7 @@ impl State {
         let password_hash = if crypto::is_password_hash(&seed.password) {
             seed.password.clone()
         } else {
-            crypto::hash_password(&seed.password)
+            crypto::hash_password(self.random, &seed.password)
         };
         let mut authenticators = Vec::new();
         for (index, a) in seed.authenticators.iter().enumerate() {
@@ -840,7 +843,7 @@ impl State {
                     None,
                 )),
                 AuthenticatorSeed::Push { name, otp_secret } => {
-                    let secret = otp_secret.clone().unwrap_or_else(crypto::random_totp_secret);
+                    let secret = otp_secret.clone().unwrap_or_else(|| self.random.totp_secret());
                     check_secret(&secret)?;
                     let (push, totp) = (format!("push|dev_{dev}"), format!("totp|dev_{dev}"));
                     let name = name.clone().unwrap_or_else(|| "Guardian device".into());
@@ -1010,8 +1013,8 @@ mod tests {
 
     #[test]
     fn prune_keeps_the_newest_within_each_cap() {
-        let mut state =
-            State::from_seed(&crate::default_seed(), &Overrides::default(), crate::env::system_now_ms).expect("seed");
+        let mut state = State::from_seed(&crate::default_seed(), &Overrides::default(), &crate::env::for_unit_tests())
+            .expect("seed");
         state.clock.freeze(true);
         state.clock.set_ms(1_000_000);
         let far = 2_000_000_000; // unexpired: only the caps apply
@@ -1071,8 +1074,8 @@ mod tests {
 
     #[test]
     fn refresh_families_go_after_their_expiry_and_take_their_tokens() {
-        let mut state =
-            State::from_seed(&crate::default_seed(), &Overrides::default(), crate::env::system_now_ms).expect("seed");
+        let mut state = State::from_seed(&crate::default_seed(), &Overrides::default(), &crate::env::for_unit_tests())
+            .expect("seed");
         state.clock.freeze(true);
         state.clock.set_ms(10 * EXPIRED_GRACE_MS);
         let now = state.now_ms();
@@ -1090,8 +1093,8 @@ mod tests {
 
     #[test]
     fn brute_force_records_go_once_the_block_is_over() {
-        let mut state =
-            State::from_seed(&crate::default_seed(), &Overrides::default(), crate::env::system_now_ms).expect("seed");
+        let mut state = State::from_seed(&crate::default_seed(), &Overrides::default(), &crate::env::for_unit_tests())
+            .expect("seed");
         state.clock.freeze(true);
         state.clock.set_ms(BRUTE_FORCE_BLOCK_MS);
         state.brute_force.insert(("ip".into(), "old".into()), (10, 0));

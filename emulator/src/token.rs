@@ -161,7 +161,7 @@ fn password(ctx: &Ctx, state: &mut State, params: &Params, grant_type: &str, ip:
 /// Opens an MFA transaction for the client and answers `mfa_required` with its new `mfa_token`, which lives
 /// `mfa_token_ttl_secs`.
 fn open_transaction(state: &mut State, client: &Client, tx: MfaTransaction, requirements: Value) -> ApiError {
-    let mfa_token = format!("Fe26.2**{}", crypto::random_token(48));
+    let mfa_token = format!("Fe26.2**{}", state.random.token(48));
     let expires_ms = state.now_ms() + (state.settings.mfa_token_ttl_secs.min(MAX_SETTING_SECS) as i64) * 1000;
     let tx = MfaTransaction { client_id: client.client_id.clone(), expires_ms, ..tx };
     state.mfa_tokens.insert(mfa_token.clone(), tx);
@@ -355,7 +355,7 @@ fn mfa_recovery(ctx: &Ctx, state: &mut State, params: &Params) -> ApiResult<Valu
     let tx = pending.tx.clone();
     let given = crate::state::normalize_recovery_code(params.required("recovery_code")?);
     let index = user_index(state, &tx)?;
-    let now = state.now_ms();
+    let (now, random) = (state.now_ms(), state.random);
     let user = &mut state.users[index];
     if !user.bucket.has_attempt(now) {
         return Err(errors::failed_code_bucket_empty());
@@ -365,7 +365,7 @@ fn mfa_recovery(ctx: &Ctx, state: &mut State, params: &Params) -> ApiResult<Valu
         user.bucket.consume(now);
         return Err(errors::invalid_recovery_code());
     }
-    let rotated = crypto::random_recovery_code();
+    let rotated = random.recovery_code();
     user.recovery_code = Some(rotated.clone());
     Ok(finish_mfa(ctx, state, pending, Some(rotated)))
 }
@@ -501,7 +501,7 @@ impl Ctx<'_> {
         };
         let mut access_claims = json!({
             "iss": issuer, "sub": user_id, "aud": aud, "iat": now_secs, "exp": now_secs + expires_in,
-            "scope": granted_scope, "azp": client_id, "gty": "password", "jti": crypto::random_hex(12),
+            "scope": granted_scope, "azp": client_id, "gty": "password", "jti": state.random.hex(12),
         });
         if issue.mfa {
             access_claims["amr"] = json!(["mfa"]);

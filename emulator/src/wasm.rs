@@ -17,6 +17,10 @@ extern "C" {
     /// The global `setTimeout` of every runtime we serve (browsers, Node, workerd).
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
+
+    /// Web Crypto's random bytes, in every runtime we serve; it fills the slice in place.
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(buffer: &mut [u8]);
 }
 
 fn now_ms() -> i64 {
@@ -67,7 +71,8 @@ impl Core {
         };
         let config =
             Config { host: String::new(), seed, permissive_cors, mfa_token_ttl_secs, public_url, ..Config::default() };
-        let emulator = Emulator::new(config, url, Env { now_ms, sleep }).map_err(|message| JsError::new(&message))?;
+        let env = Env { now_ms, sleep, random: get_random_values };
+        let emulator = Emulator::new(config, url, env).map_err(|message| JsError::new(&message))?;
         Ok(Core { emulator })
     }
 
