@@ -1,6 +1,7 @@
 //! The command line, shared by the native binary (`src/main.rs`) and the npm package's
 //! `npx auth0-mfa-emulator` (`js/cli.js`, through `src/wasm.rs`): the same flags, messages and exit codes.
 
+use crate::state::MAX_SETTING_SECS;
 use crate::{Config, seed};
 
 pub const USAGE: &str = "usage: auth0-mfa-emulator [--port N] [--host HOST] [--seed FILE] [--permissive-cors] \
@@ -35,9 +36,9 @@ pub fn parse(
             }
             "--permissive-cors" => config.permissive_cors = true,
             "--mfa-token-ttl" => {
-                let secs = value("--mfa-token-ttl")?;
+                let secs = value("--mfa-token-ttl")?.parse().ok().filter(|&secs| is_mfa_token_ttl(secs));
                 config.mfa_token_ttl_secs =
-                    Some(secs.parse().map_err(|_| "--mfa-token-ttl must be a number of seconds".to_owned())?);
+                    Some(secs.ok_or("--mfa-token-ttl must be a whole number of seconds, 1 to a year")?);
             }
             "--public-url" => config.public_url = Some(value("--public-url")?),
             "-h" | "--help" => return Ok(Command::Help),
@@ -45,6 +46,11 @@ pub fn parse(
         }
     }
     Ok(Command::Serve(Box::new(config)))
+}
+
+/// Whether `secs` is an `mfa_token` lifetime the emulator takes: 1 second to a year, as its settings.
+pub fn is_mfa_token_ttl(secs: u64) -> bool {
+    (1..=MAX_SETTING_SECS).contains(&secs)
 }
 
 /// What the program prints to stderr when it cannot listen.
@@ -85,6 +91,12 @@ mod tests {
         let no_file = |_: &str| Err("No such file".to_owned());
         let error = |line: &[&str]| parse(args(line), no_file).err().expect("an error");
         assert_eq!(error(&["--port", "x"]), "--port must be 0-65535");
+        for ttl in ["soon", "0", "31536001"] {
+            assert_eq!(
+                error(&["--mfa-token-ttl", ttl]),
+                "--mfa-token-ttl must be a whole number of seconds, 1 to a year"
+            );
+        }
         assert!(error(&["--port"]).starts_with("--port needs a value\nusage:"));
         assert!(error(&["--what"]).starts_with("unknown argument --what\nusage:"));
         assert_eq!(error(&["--seed", "missing.json"]), "cannot read seed missing.json: No such file");

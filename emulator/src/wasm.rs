@@ -39,9 +39,6 @@ fn sleep(duration: Duration) -> BoxFuture<()> {
 /// Where an in-process request comes from, for brute-force protection, when the caller names no peer.
 const IN_PROCESS_PEER: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
-/// The longest `mfa_token` lifetime an `Emulator` takes: a year, as the control plane's settings.
-const MAX_TTL_SECS: f64 = crate::state::MAX_SETTING_SECS as f64;
-
 /// One emulated tenant.
 #[wasm_bindgen]
 pub struct Core {
@@ -61,7 +58,9 @@ impl Core {
         mfa_token_ttl_secs: Option<f64>,
     ) -> Result<Core, JsError> {
         let mfa_token_ttl_secs = match mfa_token_ttl_secs {
-            Some(secs) if secs.fract() == 0.0 && (1.0..=MAX_TTL_SECS).contains(&secs) => Some(secs as u64),
+            Some(secs) if secs.fract() == 0.0 && secs >= 0.0 && crate::cli::is_mfa_token_ttl(secs as u64) => {
+                Some(secs as u64)
+            }
             Some(_) => return Err(JsError::new("mfaTokenTtlSecs must be a whole number of seconds, 1 to a year")),
             None => None,
         };

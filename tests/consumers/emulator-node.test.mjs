@@ -126,7 +126,7 @@ test("CLI and the native binary: the same exit codes and messages for bad argume
   const busy = createServer();
   await new Promise((resolve) => busy.listen(0, "127.0.0.1", resolve));
   const port = String(busy.address().port);
-  const cases = [["--what"], ["--port", "x"], ["--port"], ["--mfa-token-ttl", "soon"], ["--help"], ["--port", port]];
+  const cases = [["--what"], ["--port", "x"], ["--port"], ["--mfa-token-ttl", "soon"], ["--mfa-token-ttl", "0"], ["--help"], ["--port", port]];
   try {
     for (const args of cases) {
       const [native, cli] = [await run(NATIVE, args), await run("npx", ["--no-install", "auth0-mfa-emulator", ...args])];
