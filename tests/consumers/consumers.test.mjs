@@ -4,8 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, rmSync, cpSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, copyFileSync, cpSync, existsSync } from "node:fs";
 import { join, extname, normalize } from "node:path";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -16,6 +15,7 @@ import { build as viteBuild } from "vite";
 import * as OTPAuth from "otpauth";
 import { startEmulator } from "../js/emulator.mjs";
 import { bundleWorker } from "./bundle-worker.mjs";
+import { freshProject } from "./project.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const OTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
@@ -24,7 +24,7 @@ const PASSWORD = "Passw0rd!";
 const KEY_FILE = join(root, "emulator/keys/TEST-ONLY-client-assertion.private.pem");
 const SIGNING_KEY = readFileSync(KEY_FILE, "utf8");
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-let work, app, emulator, emulatorUrl;
+let project, work, app, emulator, emulatorUrl;
 
 const control = (method, path, body) => emulator.control(method, path, body);
 
@@ -38,20 +38,15 @@ const nowMs = async () => (await control("GET", "/__emu/clock")).now_ms;
 const otpCode = async () => new OTPAuth.TOTP({ secret: OTP_SECRET }).generate({ timestamp: await nowMs() });
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), "auth0-mfa-consumers-"));
-  const [{ filename }] = JSON.parse(execFileSync("npm", ["pack", join(root, "pkg"), "--pack-destination", work, "--json"], { encoding: "utf8" }));
-  app = join(work, "app");
-  mkdirSync(app);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  // The package has no dependencies, so installing the tarball needs no registry.
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", join(work, filename)], { cwd: app, stdio: "inherit" });
+  project = freshProject("auth0-mfa-consumers", ["pkg"]);
+  ({ work, app } = project);
   emulator = await startEmulator();
   emulatorUrl = emulator.url;
 });
 
 after(() => {
   emulator?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+  project?.remove();
 });
 
 test("the tarball holds the files the exports map names", () => {

@@ -14,7 +14,7 @@ import { Miniflare } from "miniflare";
 import * as OTPAuth from "otpauth";
 import { launchChromium } from "../e2e/browser.mjs";
 import { bundleWorker } from "./bundle-worker.mjs";
-import { emulatorProject, root } from "./emulator-project.mjs";
+import { emulatorProject, root } from "./project.mjs";
 
 const TENANT = "https://tenant.example";
 const APP_ORIGIN = "https://app.example";
