@@ -111,15 +111,33 @@ fn debian_packages() -> Result<(), String> {
         return Ok(());
     }
     let root_user = Cmd::new("id").arg("-u").output().map(|uid| uid.trim() == "0").unwrap_or(false);
+    // A fresh cloud machine runs unattended upgrades at boot, which hold apt's locks for a while: wait for them.
+    // dpkg's lock (install) has apt's own timeout; the package lists' lock (update) has none, so update is retried.
     let apt = |args: &[&str]| {
         let cmd = if root_user { Cmd::new("apt-get") } else { Cmd::new("sudo").arg("apt-get") };
-        cmd.env("DEBIAN_FRONTEND", "noninteractive").args(args).run()
+        cmd.env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["-o", &format!("DPkg::Lock::Timeout={APT_LOCK_WAIT_SECS}")])
+            .args(args)
     };
-    apt(&["update"])?;
+    let waited = std::time::Instant::now();
+    loop {
+        let (ok, output) = apt(&["update"]).run_captured();
+        if ok {
+            break;
+        }
+        if !output.contains("Could not get lock") || waited.elapsed().as_secs() > APT_LOCK_WAIT_SECS {
+            return Err("`apt-get update` failed".into());
+        }
+        println!("setup: another process holds apt's lock; trying again in 5 s");
+        std::thread::sleep(std::time::Duration::from_secs(5));
+    }
     let mut install = vec!["install", "-y", "--no-install-recommends"];
     install.extend(&missing);
-    apt(&install)
+    apt(&install).run()
 }
+
+/// How long the set-up waits for another process to let go of apt's locks.
+const APT_LOCK_WAIT_SECS: u64 = 600;
 
 /// `npm ci` from the committed lock file, skipped when node_modules already matches it.
 fn npm_packages() -> Result<(), String> {
