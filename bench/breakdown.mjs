@@ -1,12 +1,16 @@
-// What the shipped wasm is made of: twiggy's item sizes of target/size/named.wasm (the shipped module with its
-// name section kept, made by `cargo xtask bench`, see xtask/src/size.rs), grouped by crate, by module of our crate,
-// and the largest functions. Sizes are bytes in the .wasm before compression; the name section itself is left out,
-// so the items add up to pkg/auth0_mfa_wasm_bg.wasm exactly.
+// What a shipped wasm module is made of: twiggy's item sizes of target/size/<stem>.named.wasm (the module of
+// pkg/<stem>_bg.wasm with its name section kept, made by `cargo xtask bench`, see xtask/src/size.rs), grouped by
+// crate, by module of the module's own crate, and the largest functions, with the formatting machinery (core::fmt)
+// summed apart. Sizes are bytes in the .wasm before compression; the name section itself is left out, so the items
+// add up to pkg/<stem>_bg.wasm exactly.
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 
-export const CRATE = "auth0_mfa_wasm";
+// The package's wasm modules: the file stem, the crate the module is built from and that crate's sources.
+export const LOGIN = { title: "login module", stem: "auth0_mfa_wasm", crate: "auth0_mfa_wasm", src: "src" };
+export const OTP = { title: "OTP module", stem: "auth0_mfa_otp", crate: "auth0_mfa_otp", src: "otp/src" };
+export const MODULES = [OTP, LOGIN];
 
 // Groups that are not a crate.
 export const DATA = "[data segments]";
@@ -147,9 +151,9 @@ function owner(name) {
   }
 }
 
-// Our crate's modules, from the files under src/ (`src/js/client.rs` → auth0_mfa_wasm::js::client).
-export function crateModules(srcDir) {
-  const modules = [CRATE];
+// A crate's modules, from the files under its sources (`src/js/client.rs` → auth0_mfa_wasm::js::client).
+export function crateModules(srcDir, crate) {
+  const modules = [crate];
   const walk = (dir, prefix) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) walk(path.join(dir, entry.name), `${prefix}::${entry.name}`);
@@ -157,13 +161,14 @@ export function crateModules(srcDir) {
       else if (entry.name.endsWith(".rs") && entry.name !== "lib.rs") modules.push(`${prefix}::${entry.name.slice(0, -3)}`);
     }
   };
-  walk(srcDir, CRATE);
+  walk(srcDir, crate);
   return new Set(modules);
 }
 
-// The group (a crate's name or one of the bracketed groups) and, for our crate, the module of a function.
-// `exports` are the module's export names: a function named as one is a wrapper the #[wasm_bindgen] macro made.
-export function classify(name, { modules = new Set([CRATE]), exports = new Set() } = {}) {
+// The group (a crate's name or one of the bracketed groups) and, for `crate` (the wasm module's own), the module
+// of a function. `exports` are the wasm module's export names: a function named as one is a wrapper the
+// #[wasm_bindgen] macro made.
+export function classify(name, { crate: own, modules = new Set([own]), exports = new Set() }) {
   if (/^code\[\d+\]$/.test(name)) return { group: UNNAMED };
   // binaryen names a copy `f[1]`, and a function it made with no name of its own by its index.
   const text = (name.startsWith(MERGED) ? name.slice(MERGED.length) : name).replace(/\[\d+\]$/, "");
@@ -177,27 +182,44 @@ export function classify(name, { modules = new Set([CRATE]), exports = new Set()
   }
   const parts = owner(text);
   const crate = crateOf(parts) ?? "core";
-  if (crate !== CRATE) return { group: crate };
-  let module = CRATE;
+  if (crate !== own) return { group: crate };
+  let module = own;
   for (let n = 2; n <= parts.length; n++) {
     const prefix = parts.slice(0, n).join("::");
     if (modules.has(prefix)) module = prefix;
   }
-  return { group: CRATE, module };
+  return { group: own, module };
 }
 
 // Hashes and crate disambiguators off, for reading: `core[c5930c85a12de822]::fmt::write::h0123456789abcdef`.
 export const readable = (name) => name.replace(/::h[0-9a-f]{16}\b/g, "").replace(/\[[0-9a-f]{16}\]/g, "");
 
-// Reads target/size/named.wasm with twiggy and groups it; `shippedBytes` is pkg/'s wasm, which the items must
-// add up to (otherwise named.wasm is from another build).
-export function sizeBreakdown({ root, twiggy = "twiggy", shippedBytes, top = 20 }) {
-  const named = path.join(root, "target/size/named.wasm");
+const inFmt = (parts) => (parts[0] === "core" || parts[0] === "alloc") && parts[1] === "fmt";
+
+// Formatting machinery, which a module that never formats text should not carry: a function of core::fmt or
+// alloc::fmt (`core::fmt::write`, `<core::fmt::Formatter>::pad`, `alloc::fmt::format`) or an impl of one of their
+// traits (`<u32 as core::fmt::Display>::fmt`, `<String as core::fmt::Write>::write_str`).
+export function isFormatting(name) {
+  let text = readable(name.startsWith(MERGED) ? name.slice(MERGED.length) : name);
+  if (/<impl (core|alloc)::fmt::/.test(text)) return true;
+  while (text.startsWith("<")) {
+    const { type, trait } = qualified(text);
+    if (trait && inFmt(segments(trait))) return true;
+    if (!type.startsWith("<")) return inFmt(segments(type));
+    text = type;
+  }
+  return inFmt(segments(text));
+}
+
+// Reads target/size/<stem>.named.wasm of `module` (one of MODULES) with twiggy and groups it; `shippedBytes` is
+// pkg/'s wasm of that module, which the items must add up to (otherwise the named wasm is from another build).
+export function sizeBreakdown({ root, module, twiggy = "twiggy", shippedBytes, top = 20 }) {
+  const named = path.join(root, `target/size/${module.stem}.named.wasm`);
   let wasm;
   let functionMap;
   try {
     wasm = readFileSync(named);
-    functionMap = readFileSync(path.join(root, "target/size/named.functions.txt"), "utf8");
+    functionMap = readFileSync(path.join(root, `target/size/${module.stem}.functions.txt`), "utf8");
   } catch (e) {
     throw new Error(`${e.message}: the size breakdown needs target/size/ (cargo xtask bench builds it)`);
   }
@@ -230,11 +252,11 @@ export function sizeBreakdown({ root, twiggy = "twiggy", shippedBytes, top = 20 
   const total = items.reduce((sum, item) => sum + item.size, 0);
   if (shippedBytes !== undefined && total !== shippedBytes) {
     throw new Error(
-      `target/size/named.wasm holds ${total} bytes besides its names, pkg/'s wasm ${shippedBytes}: not the same build (run cargo xtask bench)`,
+      `${path.relative(root, named)} holds ${total} bytes besides its names, pkg/${module.stem}_bg.wasm ${shippedBytes}: not the same build (run cargo xtask bench)`,
     );
   }
 
-  const modules = crateModules(path.join(root, "src"));
+  const modules = crateModules(path.join(root, module.src), module.crate);
   const exports = new Set(items.filter((i) => kind(i.name) === "export").map((i) => i.name.slice(8, -1)));
   const groups = new Map();
   const crateModuleTotals = new Map();
@@ -248,21 +270,27 @@ export function sizeBreakdown({ root, twiggy = "twiggy", shippedBytes, top = 20 
   for (const item of items) {
     const k = kind(item.name);
     if (k === "function") {
-      const { group, module } = classify(item.name, { modules, exports });
+      const { group, module: where } = classify(item.name, { crate: module.crate, modules, exports });
       add(groups, group, item.size);
-      if (module) add(crateModuleTotals, module, item.size);
-      functions.push({ name: item.name, bytes: item.size, group: module ?? group });
+      if (where) add(crateModuleTotals, where, item.size);
+      functions.push({ name: item.name, bytes: item.size, group: where ?? group });
     } else {
       add(groups, { data: DATA, import: ENTRIES, export: ENTRIES, structure: STRUCTURE }[k], item.size);
     }
   }
   const sorted = (map) => [...map.values()].sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+  const formatting = functions.filter((f) => isFormatting(f.name));
   return {
+    ...module,
     twiggy: version,
     total,
     functions: functions.length,
     groups: sorted(groups),
     modules: sorted(crateModuleTotals),
     largest: functions.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)).slice(0, top),
+    formatting: {
+      bytes: formatting.reduce((sum, f) => sum + f.bytes, 0),
+      functions: formatting.sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name)),
+    },
   };
 }

@@ -4,7 +4,8 @@
 //! origin), so tests never share server state.
 #![cfg(target_arch = "wasm32")]
 
-use auth0_mfa_wasm::js::{MfaClient, Totp};
+use auth0_mfa_wasm::js::MfaClient;
+use auth0_mfa_wasm::otp::{Secret, Totp};
 use js_sys::{Array, Function, JSON, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -131,11 +132,9 @@ async fn emulator_now_ms() -> f64 {
 }
 
 async fn totp_code(secret: &str, offset_steps: f64) -> String {
-    let options = Object::new();
-    Reflect::set(&options, &"secret".into(), &secret.into()).unwrap();
-    let totp = Totp::new(options.into()).unwrap();
-    let at = emulator_now_ms().await + offset_steps * 30_000.0;
-    totp.generate(Some(JsValue::from_f64(at))).unwrap()
+    let totp = Totp::new(Secret::from_base32(secret).unwrap());
+    let at_ms = emulator_now_ms().await + offset_steps * 30_000.0;
+    totp.generate((at_ms / 1000.0) as u64)
 }
 
 /// The newest code the emulator "sent" to `username`.

@@ -1,5 +1,5 @@
 // The demo: one screen per stage of a password + MFA sign-in, driven by MfaClient from the wasm package.
-import init, { MfaClient } from "/pkg/auth0_mfa_wasm.js";
+import init, { MfaClient } from "/pkg/index.js";
 import { encode } from "./vendor/uqr.mjs";
 import { describe } from "./errors.js";
 

@@ -1,2 +1,2 @@
-// The official client with the MFA API (AuthClient carries it as `.mfa`; MfaClient is the standalone class).
-export { AuthClient, MfaClient } from "@auth0/auth0-auth-js";
+// The official client; it carries the MFA API as `AuthClient.mfa`.
+export { AuthClient } from "@auth0/auth0-auth-js";

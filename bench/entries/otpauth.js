@@ -1,2 +1,2 @@
-// TOTP codes for the official client, which has none.
-export { TOTP, Secret } from "otpauth";
+// otpauth's TOTP, the peer of our OTP entry (a base32 secret string is enough for it, as for ours).
+export { TOTP } from "otpauth";

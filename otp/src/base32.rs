@@ -6,6 +6,8 @@
 //! do. Encoding is upper case without padding, the form `otpauth://` URIs use.
 
 use super::Base32Error;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// RFC 4648 upper case without padding. The `base32` crate is chosen over larger general-purpose encoders for the
 /// bundle: it costs about 1 KB of wasm where a configurable one cost 34 KB.
@@ -120,7 +122,7 @@ mod tests {
 
     #[test]
     fn errors_never_repeat_the_secret() {
-        let err = decode("SECRETVALUE1").unwrap_err().to_string();
+        let err = decode("SECRETVALUE1").unwrap_err().message();
         assert_eq!(err, "invalid base32 character at position 11");
         assert!(!err.contains("SECRET"), "{err}");
     }

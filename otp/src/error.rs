@@ -1,4 +1,6 @@
-use crate::code::ErrorCode;
+use crate::text::{concat, with_number};
+use alloc::string::String;
+use auth0_mfa_codes::ErrorCode;
 use core::fmt;
 
 /// Why base32 text could not be decoded. Positions count characters of the text as given, from 0; the offending
@@ -14,17 +16,17 @@ pub enum Base32Error {
     InvalidLength { symbols: usize },
 }
 
-impl fmt::Display for Base32Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+impl Base32Error {
+    pub fn message(&self) -> String {
+        match *self {
             Self::InvalidCharacter { position } => {
-                write!(f, "invalid base32 character at position {position}")
+                with_number("invalid base32 character at position ", position as u64, "")
             }
             Self::MisplacedPadding { position } => {
-                write!(f, "padding '=' at position {position} is followed by data")
+                with_number("padding '=' at position ", position as u64, " is followed by data")
             }
             Self::InvalidLength { symbols } => {
-                write!(f, "{symbols} base32 characters cannot encode whole bytes")
+                with_number("", symbols as u64, " base32 characters cannot encode whole bytes")
             }
         }
     }
@@ -38,12 +40,10 @@ pub enum OtpError {
     InvalidBase32(Base32Error),
     /// The secret is malformed, empty or too long.
     InvalidSecret(SecretProblem),
-    /// An option is out of range; `option` is its Rust name, which the JavaScript facade spells as JavaScript does.
+    /// An option is out of range; `option` is its Rust name (the TypeScript facade checks options itself).
     InvalidOption { option: &'static str, reason: &'static str },
     /// An `otpauth://` URI could not be parsed.
     InvalidUri(UriProblem),
-    /// The platform's random number generator failed.
-    RandomUnavailable,
 }
 
 /// What is wrong with a secret.
@@ -81,7 +81,6 @@ impl OtpError {
             Self::InvalidSecret(_) => ErrorCode::InvalidSecret,
             Self::InvalidOption { .. } => ErrorCode::InvalidOption,
             Self::InvalidUri(_) => ErrorCode::InvalidUri,
-            Self::RandomUnavailable => ErrorCode::RandomUnavailable,
         }
     }
 
@@ -89,42 +88,52 @@ impl OtpError {
     pub fn code(&self) -> &'static str {
         self.error_code().as_str()
     }
-}
 
-impl fmt::Display for SecretProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// What went wrong, in words; never a secret or any part of one.
+    pub fn message(&self) -> String {
         match self {
-            Self::Empty => f.write_str("secret is empty"),
-            Self::TooShort { min_bits } => write!(f, "secret is shorter than {min_bits} bits"),
-            Self::TooLong { max_bytes } => write!(f, "secret is longer than {max_bytes} bytes"),
-            Self::Base32(e) => write!(f, "secret is not valid base32: {e}"),
+            Self::InvalidBase32(e) => e.message(),
+            Self::InvalidSecret(p) => p.message(),
+            Self::InvalidOption { option, reason } => concat(&["option ", option, " ", reason]),
+            Self::InvalidUri(p) => p.message(),
         }
     }
 }
 
-impl fmt::Display for UriProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl SecretProblem {
+    pub fn message(&self) -> String {
         match self {
-            Self::NotOtpauth => f.write_str("URI does not start with otpauth://"),
-            Self::UnknownType => f.write_str("URI type is neither totp nor hotp"),
-            Self::MissingSecret => f.write_str("URI has no secret parameter"),
-            Self::Secret(p) => write!(f, "URI {p}"),
-            Self::Parameter { name, reason } => write!(f, "URI parameter {name} {reason}"),
-            Self::NotUtf8 => f.write_str("URI label or parameter is not valid UTF-8 after percent-decoding"),
+            Self::Empty => "secret is empty".into(),
+            Self::TooShort { min_bits } => with_number("secret is shorter than ", *min_bits as u64, " bits"),
+            Self::TooLong { max_bytes } => with_number("secret is longer than ", *max_bytes as u64, " bytes"),
+            Self::Base32(e) => concat(&["secret is not valid base32: ", &e.message()]),
         }
     }
 }
 
-impl fmt::Display for OtpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl UriProblem {
+    pub fn message(&self) -> String {
         match self {
-            Self::InvalidBase32(e) => e.fmt(f),
-            Self::InvalidSecret(p) => p.fmt(f),
-            Self::InvalidOption { option, reason } => write!(f, "option {option} {reason}"),
-            Self::InvalidUri(p) => p.fmt(f),
-            Self::RandomUnavailable => f.write_str("the platform's secure random number generator is unavailable"),
+            Self::NotOtpauth => "URI does not start with otpauth://".into(),
+            Self::UnknownType => "URI type is neither totp nor hotp".into(),
+            Self::MissingSecret => "URI has no secret parameter".into(),
+            Self::Secret(p) => concat(&["URI ", &p.message()]),
+            Self::Parameter { name, reason } => concat(&["URI parameter ", name, " ", reason]),
+            Self::NotUtf8 => "URI label or parameter is not valid UTF-8 after percent-decoding".into(),
         }
     }
 }
 
-impl std::error::Error for OtpError {}
+/// The `Display` of each error is its [`message`](OtpError::message).
+macro_rules! display_message {
+    ($($type:ty),+) => {
+        $(impl fmt::Display for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.message())
+            }
+        })+
+    };
+}
+display_message!(Base32Error, SecretProblem, UriProblem, OtpError);
+
+impl core::error::Error for OtpError {}

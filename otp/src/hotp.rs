@@ -2,6 +2,7 @@
 
 use super::code::check_window;
 use super::{Key, Match, OtpError};
+use alloc::string::String;
 
 /// An HOTP key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +39,7 @@ impl Hotp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::otp::Secret;
+    use crate::Secret;
 
     #[test]
     fn rfc4226_appendix_d_through_the_public_type() {

@@ -2,6 +2,7 @@
 
 use super::code::{hotp, verify_counter};
 use super::{Algorithm, Digits, Match, Secret};
+use alloc::string::String;
 
 /// The parts of a key that TOTP, HOTP and `otpauth://` URIs share.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +67,7 @@ macro_rules! kind_of_key {
                 super::KeyUri { kind: super::OtpKind::$kind { $field: self.$field }, key: self.key.clone() }
             }
 
-            pub fn to_uri(&self) -> String {
+            pub fn to_uri(&self) -> alloc::string::String {
                 self.key_uri().to_uri()
             }
         }

@@ -3,8 +3,10 @@
 use super::code::KeyedMac;
 use super::error::SecretProblem;
 use super::{Algorithm, OtpError, base32};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::OnceCell;
 use core::fmt;
-use std::sync::OnceLock;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
@@ -20,30 +22,37 @@ pub const MIN_SECRET_BITS: usize = 80;
 /// Upper bound on a secret's length, far above any real key, so that hostile input cannot make every HMAC costly.
 pub const MAX_SECRET_BYTES: usize = 1024;
 /// Generated secrets are never weak, and never longer than the largest HMAC block that helps (SHA-512's 64 bytes).
-const GENERATED_BYTES: core::ops::RangeInclusive<usize> = 16..=64;
+pub const GENERATED_BYTES: core::ops::RangeInclusive<usize> = 16..=64;
 
 /// An OTP shared secret.
 #[derive(Clone)]
 pub struct Secret {
     bytes: Vec<u8>,
     /// HMAC keyed with these bytes, per algorithm, made on first use: each code then costs half the hashing.
-    keyed: [OnceLock<KeyedMac>; 3],
+    keyed: [OnceCell<KeyedMac>; 3],
 }
 
 impl Secret {
     /// Takes raw key bytes; refuses an empty, short (under 80 bits) or oversized key.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, OtpError> {
         let secret = Self { bytes, keyed: Default::default() };
-        if secret.bytes.is_empty() {
-            return Err(OtpError::InvalidSecret(SecretProblem::Empty));
+        match Self::length_problem(secret.bytes.len()) {
+            None => Ok(secret),
+            Some(problem) => Err(OtpError::InvalidSecret(problem)),
         }
-        if secret.bits() < MIN_SECRET_BITS {
-            return Err(OtpError::InvalidSecret(SecretProblem::TooShort { min_bits: MIN_SECRET_BITS }));
+    }
+
+    /// What is wrong with a secret of `bytes` bytes, if anything.
+    pub fn length_problem(bytes: usize) -> Option<SecretProblem> {
+        if bytes == 0 {
+            Some(SecretProblem::Empty)
+        } else if bytes * 8 < MIN_SECRET_BITS {
+            Some(SecretProblem::TooShort { min_bits: MIN_SECRET_BITS })
+        } else if bytes > MAX_SECRET_BYTES {
+            Some(SecretProblem::TooLong { max_bytes: MAX_SECRET_BYTES })
+        } else {
+            None
         }
-        if secret.bytes.len() > MAX_SECRET_BYTES {
-            return Err(OtpError::InvalidSecret(SecretProblem::TooLong { max_bytes: MAX_SECRET_BYTES }));
-        }
-        Ok(secret)
     }
 
     pub(super) fn keyed(&self, algorithm: Algorithm) -> &KeyedMac {
@@ -61,14 +70,13 @@ impl Secret {
         Self::from_bytes(bytes)
     }
 
-    /// A new random secret of `bytes` bytes (16 to 64) from the platform's secure generator.
-    pub fn generate(bytes: usize) -> Result<Self, OtpError> {
-        if !GENERATED_BYTES.contains(&bytes) {
+    /// A new secret from `random`: bytes the caller drew from a secure random source (this crate reads none), 16
+    /// to 64 of them.
+    pub fn generate(random: Vec<u8>) -> Result<Self, OtpError> {
+        if !GENERATED_BYTES.contains(&random.len()) {
             return Err(OtpError::InvalidOption { option: "bytes", reason: "must be a whole number from 16 to 64" });
         }
-        let mut key = vec![0u8; bytes];
-        getrandom::fill(&mut key).map_err(|_| OtpError::RandomUnavailable)?;
-        Self::from_bytes(key)
+        Self::from_bytes(random)
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -116,22 +124,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn generated_secrets_default_to_160_bits_and_differ() {
-        let a = Secret::generate(DEFAULT_SECRET_BYTES).unwrap();
-        let b = Secret::generate(DEFAULT_SECRET_BYTES).unwrap();
-        assert_eq!(a.bits(), 160);
-        assert_eq!(a.to_base32().len(), 32, "Auth0-style 32-character secret");
-        assert_ne!(a, b);
-        assert!(!a.is_weak());
+    fn generated_secrets_default_to_160_bits() {
+        let secret = Secret::generate(vec![0x5a; DEFAULT_SECRET_BYTES]).unwrap();
+        assert_eq!(secret.bits(), 160);
+        assert_eq!(secret.to_base32().len(), 32, "Auth0-style 32-character secret");
+        assert!(!secret.is_weak());
     }
 
     #[test]
     fn generation_refuses_weak_or_pointless_lengths() {
-        for bytes in [0, 10, 15, 65, usize::MAX] {
-            assert_eq!(Secret::generate(bytes).unwrap_err().code(), "invalid_option", "{bytes}");
+        for bytes in [0, 10, 15, 65, 1000] {
+            assert_eq!(Secret::generate(vec![1; bytes]).unwrap_err().code(), "invalid_option", "{bytes}");
         }
-        assert_eq!(Secret::generate(16).unwrap().bits(), 128);
-        assert_eq!(Secret::generate(64).unwrap().bits(), 512);
+        assert_eq!(Secret::generate(vec![1; 16]).unwrap().bits(), 128);
+        assert_eq!(Secret::generate(vec![1; 64]).unwrap().bits(), 512);
     }
 
     #[test]
@@ -145,7 +151,7 @@ mod tests {
     fn secrets_under_80_bits_are_refused() {
         let short = Secret::from_base32("JBSWY3DPEHPK3PX").unwrap_err();
         assert_eq!(short, OtpError::InvalidSecret(SecretProblem::TooShort { min_bits: 80 }));
-        assert_eq!(short.to_string(), "secret is shorter than 80 bits");
+        assert_eq!(short.message(), "secret is shorter than 80 bits");
         assert_eq!(Secret::from_bytes(vec![7; 9]).unwrap_err().code(), "invalid_secret");
         assert_eq!(Secret::from_bytes(vec![7; 10]).unwrap().bits(), 80);
     }
@@ -157,7 +163,7 @@ mod tests {
         assert_eq!(Secret::from_bytes(vec![1; MAX_SECRET_BYTES + 1]).unwrap_err().code(), "invalid_secret");
         let err = Secret::from_base32("JBSWY3DP!HPK3PXP").unwrap_err();
         assert_eq!(err.code(), "invalid_secret");
-        assert_eq!(err.to_string(), "secret is not valid base32: invalid base32 character at position 8");
+        assert_eq!(err.message(), "secret is not valid base32: invalid base32 character at position 8");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use super::code::check_window;
 use super::{DEFAULT_PERIOD, Key, Match, OtpError};
+use alloc::string::String;
 use core::num::NonZeroU64;
 
 /// A TOTP key. Every method takes the Unix time in seconds.
@@ -50,8 +51,8 @@ impl Totp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::otp::Secret;
-    use crate::otp::{Algorithm, Digits};
+    use crate::Secret;
+    use crate::{Algorithm, Digits};
 
     fn key(seed: &[u8], algorithm: Algorithm) -> Totp {
         let secret = Secret::from_bytes(seed.to_vec()).unwrap();

@@ -7,7 +7,10 @@
 //! missing or invalid secret, an unknown algorithm, digits outside 6–8 or a period below 1 second are errors.
 
 use super::error::UriProblem;
+use super::text::push_number;
 use super::{Algorithm, Digits, Key, OtpError, Secret};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 use core::num::NonZeroU64;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
@@ -114,11 +117,13 @@ impl KeyUri {
 
     /// Builds the URI: `otpauth://totp/Issuer:account?secret=…&issuer=…&algorithm=…&digits=…&period=…`.
     pub fn to_uri(&self) -> String {
-        let (kind, tail) = match self.kind {
-            OtpKind::Totp { period } => ("totp", format!("period={period}")),
-            OtpKind::Hotp { counter } => ("hotp", format!("counter={counter}")),
+        let (kind, tail, number) = match self.kind {
+            OtpKind::Totp { period } => ("totp", "&period=", period.get()),
+            OtpKind::Hotp { counter } => ("hotp", "&counter=", counter),
         };
-        let mut uri = format!("otpauth://{kind}/");
+        let mut uri = String::from("otpauth://");
+        uri.push_str(kind);
+        uri.push('/');
         let key = &self.key;
         if let Some(issuer) = key.label_issuer.as_deref().or(key.issuer.as_deref()) {
             uri.extend(utf8_percent_encode(issuer, UNRESERVED));
@@ -134,7 +139,12 @@ impl KeyUri {
             uri.push_str("&issuer=");
             uri.extend(utf8_percent_encode(issuer, UNRESERVED));
         }
-        uri.push_str(&format!("&algorithm={}&digits={}&{tail}", key.algorithm, key.digits.get()));
+        uri.push_str("&algorithm=");
+        uri.push_str(key.algorithm.name());
+        uri.push_str("&digits=");
+        push_number(&mut uri, key.digits.get().into());
+        uri.push_str(tail);
+        push_number(&mut uri, number);
         uri
     }
 }
@@ -345,7 +355,8 @@ mod tests {
         for (uri, message) in cases {
             let err = KeyUri::parse(uri).unwrap_err();
             assert_eq!(err.code(), "invalid_uri", "{uri}");
-            assert_eq!(err.to_string(), message, "{uri}");
+            assert_eq!(err.message(), message, "{uri}");
+            assert_eq!(err.to_string(), message, "Display is the message");
         }
     }
 }

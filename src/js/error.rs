@@ -3,7 +3,6 @@
 
 use crate::code::ErrorCode;
 use crate::error::Error as FlowError;
-use crate::otp::OtpError;
 use js_sys::{Date, Error, Object, Reflect};
 use std::borrow::Cow;
 use wasm_bindgen::{JsCast, JsValue};
@@ -86,13 +85,6 @@ pub(crate) fn flow_error(error: &FlowError) -> JsValue {
     )
 }
 
-pub(crate) fn otp_error(error: OtpError) -> JsValue {
-    match error {
-        OtpError::InvalidOption { option, reason } => invalid_option(&js_name(option), reason),
-        error => js_error(error.error_code(), &error.to_string()),
-    }
-}
-
 /// A Rust name as JavaScript spells it: `binding_code` becomes `bindingCode`.
 fn js_name(name: &'static str) -> Cow<'static, str> {
     if !name.contains('_') {
@@ -124,27 +116,4 @@ pub(crate) fn invalid_argument(message: &str) -> JsValue {
 
 pub(crate) fn invalid_option(option: &str, reason: &str) -> JsValue {
     js_error(ErrorCode::InvalidOption, &format!("option {option} {reason}"))
-}
-
-/// The own property `key` of `error` as a string: ours are set on each error, never inherited.
-fn own_string(error: &JsValue, key: &'static str) -> Option<String> {
-    super::input::Options::new(Some(error), "error").ok()?.get(key).ok()??.as_string()
-}
-
-fn is_ours(error: &JsValue) -> bool {
-    own_string(error, "name").as_deref() == Some(NAME)
-}
-
-/// True for an `Auth0MfaError` whose `code` is one of `codes`.
-pub(crate) fn code_is(error: &JsValue, codes: &[ErrorCode]) -> bool {
-    if !is_ours(error) {
-        return false;
-    }
-    own_string(error, "code").is_some_and(|code| codes.iter().any(|known| known.as_str() == code))
-}
-
-/// Any error thrown by this library.
-#[wasm_bindgen::prelude::wasm_bindgen(js_name = isAuth0MfaError)]
-pub fn is_auth0_mfa_error(#[wasm_bindgen(unchecked_param_type = "unknown")] error: JsValue) -> bool {
-    is_ours(&error)
 }

@@ -1,15 +1,12 @@
 //! Reading values that come from JavaScript. Every check happens before anything is copied into wasm memory, so a
 //! 10 MB string or a hostile getter is refused cheaply and with a typed error.
 
-use super::error::{invalid_argument, invalid_option, js_error};
-use crate::code::ErrorCode;
-use js_sys::{Date, JsString, Object, Uint8Array};
+use super::error::{invalid_argument, invalid_option};
+use js_sys::{JsString, Object};
 use wasm_bindgen::prelude::*;
 
 /// Longest string accepted where a secret, code, name or URI is expected: far above any real value.
 pub(crate) const MAX_TEXT_CHARS: u32 = 16 * 1024;
-/// Largest byte array accepted for a secret or for base32 encoding.
-pub(crate) const MAX_BYTES: u32 = 1024 * 1024;
 /// Largest integer a JavaScript number holds exactly.
 pub(crate) const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
@@ -32,12 +29,6 @@ const THREW: f64 = -3.0;
 
 #[wasm_bindgen(module = "/src/js/read.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = uint8ArrayLength)]
-    fn uint8_array_length_or_minus_one(value: &JsValue) -> f64;
-    #[wasm_bindgen(js_name = timeValue)]
-    fn time_value(value: &JsValue) -> f64;
-    #[wasm_bindgen(js_name = timeOption)]
-    fn time_option(object: &Object, key: &JsValue) -> f64;
     #[wasm_bindgen(js_name = wholeOption)]
     fn whole_option(object: &Object, key: &JsValue) -> f64;
     #[wasm_bindgen(js_name = optionsKind)]
@@ -46,65 +37,11 @@ extern "C" {
     fn own_option(object: &Object, key: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// The length of `value` if it is a Uint8Array, of whatever realm.
-fn uint8_array_length(value: &JsValue) -> Option<u32> {
-    let length = uint8_array_length_or_minus_one(value);
-    (length >= 0.0).then_some(length as u32)
-}
-
-pub(crate) fn is_uint8_array(value: &JsValue) -> bool {
-    uint8_array_length(value).is_some()
-}
-
-/// A byte array argument, copied out of JavaScript.
-pub(crate) fn bytes(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
-    let Some(length) = uint8_array_length(value) else {
-        return Err(invalid_argument(&format!("{what} must be a Uint8Array")));
-    };
-    if length > MAX_BYTES {
-        return Err(invalid_argument(&format!("{what} is larger than {MAX_BYTES} bytes")));
-    }
-    // A detached array has length 0, and copying it would throw.
-    if length == 0 {
-        return Ok(Vec::new());
-    }
-    // The copy is made from the array's contents, not its properties, and is of this realm.
-    Ok(Uint8Array::new(value).to_vec())
-}
-
-/// A Unix time in whole seconds from a `Timestamp` (milliseconds or a `Date`); absent, `undefined` or `null` means
-/// now.
-pub(crate) fn unix_seconds(value: Option<&JsValue>) -> Result<u64, JsValue> {
-    seconds_from_millis(value.map_or(ABSENT, time_value))
-}
-
-/// Milliseconds as `read.js` gives them (within what a `Date` holds from 1970 on, or a mark) as Unix seconds.
-fn seconds_from_millis(millis: f64) -> Result<u64, JsValue> {
-    let millis = if millis == ABSENT { Date::now() } else { millis };
-    if millis < 0.0 {
-        return Err(js_error(
-            ErrorCode::InvalidTime,
-            "time must be milliseconds since the Unix epoch or a Date, at or after 1970-01-01",
-        ));
-    }
-    Ok((millis / 1000.0).floor() as u64)
-}
-
 /// A whole number in `min..=max` (at most 2^53 - 1). Bounds are integers so that messages need no float
 /// formatting, which would add 15 KB of wasm.
 fn whole_number(number: f64, min: u64, max: u64) -> Option<u64> {
     let in_range = number >= min as f64 && number <= max.min(MAX_SAFE_INTEGER) as f64;
     (number.fract() == 0.0 && in_range).then_some(number as u64)
-}
-
-/// A positional whole-number argument; `None` when absent.
-pub(crate) fn optional_count(value: Option<&JsValue>, what: &str, min: u64, max: u64) -> Result<Option<u64>, JsValue> {
-    let Some(value) = value.filter(|v| !v.is_null_or_undefined()) else { return Ok(None) };
-    value
-        .as_f64()
-        .and_then(|number| whole_number(number, min, max))
-        .map(Some)
-        .ok_or_else(|| invalid_argument(&format!("{what} must be a whole number from {min} to {max}")))
 }
 
 thread_local! {
@@ -178,15 +115,6 @@ impl<'a> Options<'a> {
         whole_number(number, min, max)
             .map(Some)
             .ok_or_else(|| invalid_option(key, &format!("must be a whole number from {min} to {max}")))
-    }
-
-    /// A `Timestamp` option as Unix seconds; absent, `undefined` or `null` means now.
-    pub(crate) fn unix_seconds(&self, key: &'static str) -> Result<u64, JsValue> {
-        let millis = self.0.map_or(ABSENT, |object| with_key(key, |name| time_option(object, name)));
-        if millis == THREW {
-            return Err(unreadable(key));
-        }
-        seconds_from_millis(millis)
     }
 }
 

@@ -6,51 +6,17 @@ pub(crate) mod error;
 mod fetch;
 mod input;
 mod keys;
-mod otp;
 mod shapes;
 mod task;
 
 pub use client::MfaClient;
-pub use otp::{Hotp, Totp, base32_decode, base32_encode, generate_secret, parse_key_uri};
 
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
-/** Every error this library throws is an `Error` with a stable, machine-readable `code`. */
-export interface Auth0MfaError extends Error {
-  name: "Auth0MfaError";
-  /** Stable and machine-readable: see `ErrorCode`. */
-  code: ErrorCode;
-  /** HTTP status of the response behind the error, when there was one. */
-  status?: number;
-  /** Auth0's `error` field, e.g. `invalid_grant`. */
-  error?: string;
-  /** Auth0's `error_description`. */
-  description?: string;
-  /** `rate_limited`: seconds until a retry may succeed, when the server said. */
-  retryAfter?: number;
-  /** `mfa_required`: the token for the MFA endpoints. Never part of the message, and not enumerable. */
-  mfaToken?: string;
-  mfaRequirements?: MfaRequirements;
-  /** The same step may be tried again: the login kept its stage. */
-  retryable?: boolean;
-  /** The login cannot go on from here: log in again (`mfa_token` expired or unusable, a refresh token that can no
-   * longer be used; `internal_error`). */
-  restartRequired?: boolean;
-}
-
-export type ErrorCode =
-  | "invalid_secret" | "invalid_base32" | "invalid_uri" | "invalid_option" | "invalid_argument" | "invalid_time"
-  | "invalid_code" | "random_unavailable" | "client_secret_in_browser" | "invalid_state"
-  | "mfa_required" | "enrollment_required" | "already_enrolled" | "challenge_expired" | "mfa_token_expired" | "mfa_token_invalid" | "invalid_credentials"
-  | "invalid_refresh_token" | "invalid_dpop_proof"
-  | "too_many_attempts" | "rate_limited" | "user_blocked" | "password_leaked" | "verification_required"
-  | "unauthorized_client" | "access_denied" | "push_rejected" | "push_timeout" | "authorization_pending"
-  | "slow_down" | "server_error" | "auth0_error" | "network_error" | "timeout" | "aborted" | "invalid_response"
-  /** A bug in this library. The module restarted itself: `MfaClient` objects made before it are void (restore a
-   * saved login, or start again); everything else works as before. */
-  | "internal_error";
+import type { MfaRequirements } from "./errors.js";
+import type { KeyUriInfo } from "./otp.js";
 
 /** Options for `new MfaClient(…)`. */
 export interface MfaClientOptions {
@@ -89,11 +55,6 @@ export interface MfaClientOptions {
 
 export type Stage = "start" | "mfa_required" | "enrolling" | "challenged" | "authenticated" | "failed";
 export type AuthenticatorType = "otp" | "sms" | "voice" | "email" | "push" | "recovery-code" | "unknown";
-
-export interface MfaRequirements {
-  challenge?: string[];
-  enroll?: string[];
-}
 
 export interface Tokens {
   accessToken: string;
@@ -191,99 +152,5 @@ export interface WaitForPushOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onPoll?: (progress: PushProgress) => void;
-}
-
-/** HMAC hash function of an OTP key. */
-export type OtpAlgorithm = "SHA1" | "SHA256" | "SHA512";
-
-/** A point in time: milliseconds since the Unix epoch (as `Date.now()` returns) or a `Date`. */
-export type Timestamp = number | Date;
-
-/** Options for `new Totp(…)`. */
-export interface TotpOptions {
-  /** The shared secret: base32 text (lenient: lower case, spaces, hyphens and padding are fine) or raw bytes. At
-   * least 80 bits (16 base32 characters); under 128 bits it works but is `weak`. */
-  secret: string | Uint8Array;
-  /** Default `"SHA1"`. */
-  algorithm?: OtpAlgorithm;
-  /** 6, 7 or 8. Default 6. */
-  digits?: number;
-  /** Step length in whole seconds, at least 1. Default 30. */
-  period?: number;
-  /** Account name shown by authenticator apps, e.g. an email address. */
-  account?: string;
-  /** Service name shown by authenticator apps. */
-  issuer?: string;
-}
-
-/** Options for `new Hotp(…)`. */
-export interface HotpOptions {
-  secret: string | Uint8Array;
-  algorithm?: OtpAlgorithm;
-  digits?: number;
-  /** The next counter value (carried in the URI). Default 0. */
-  counter?: number;
-  account?: string;
-  issuer?: string;
-}
-
-/** Options for `Totp.verify`. */
-export interface TotpVerifyOptions {
-  /** Steps accepted either side of the current one, 0 to 10. Default 1 (the previous, current and next code). */
-  window?: number;
-  /** When to verify. Default: now. */
-  time?: Timestamp;
-  /** The step of the last code you accepted for this key: codes from that step or earlier are refused (replay guard). */
-  afterStep?: number;
-}
-
-/** Options for `Hotp.verify`. */
-export interface HotpVerifyOptions {
-  /** The counter expected next. Default: the key's `counter`. */
-  counter?: number;
-  /** Counters accepted after `counter` (the look-ahead of RFC 4226 §7.2), 0 to 10. Default 1. */
-  window?: number;
-  /** Counters accepted before `counter`, 0 to 10. Default 0: their codes were used already. */
-  lookBehind?: number;
-  /** The last counter you accepted: codes for it or earlier counters are refused (replay guard). */
-  afterCounter?: number;
-}
-
-/** A TOTP code that matched. */
-export interface TotpMatch {
-  /** `step` minus the current step: 0, -1 (the previous code), 1, … */
-  delta: number;
-  /** The step the code belongs to: pass it as `afterStep` next time, so the code cannot be used again. */
-  step: number;
-}
-
-/** An HOTP code that matched. */
-export interface HotpMatch {
-  /** `counter` minus the counter expected. */
-  delta: number;
-  /** The counter the code belongs to: the key's next counter is `counter + 1`. */
-  counter: number;
-}
-
-/** What an `otpauth://` URI says about a key. */
-export interface KeyUriInfo {
-  type: "totp" | "hotp";
-  /** Upper-case base32 without padding. */
-  secret: string;
-  algorithm: OtpAlgorithm;
-  digits: number;
-  /** TOTP only. */
-  period?: number;
-  /** HOTP only. */
-  counter?: number;
-  account: string;
-  /** The `issuer` parameter. */
-  issuer?: string;
-  /** The issuer prefix of the label, which may differ from `issuer`. */
-  labelIssuer?: string;
-  /** Bits in the secret. */
-  bits: number;
-  /** True when the secret has fewer than 128 bits: usable, but weak. */
-  weak: boolean;
 }
 "#;

@@ -5,13 +5,6 @@
 // Options are own properties only. An inherited one is not an option: `Object.prototype.fetch = spy`, planted by a
 // prototype-polluting merge elsewhere in the app, must not receive the password.
 
-// Built-ins that read a value's internal slots, captured when this module loads. Unlike `instanceof` and property
-// reads, they accept a value of another realm (an iframe, a Node `vm` context, a test runner's sandbox), and no own
-// property or changed prototype can make them lie.
-const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
-const typedArrayKind = Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag).get;
-const typedArrayLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, "length").get;
-const dateGetTime = Date.prototype.getTime;
 const hasOwn = Object.hasOwn;
 
 // `object[key]` if `key` is the object's own property, else undefined. Throws what a getter or a Proxy throws.
@@ -19,41 +12,13 @@ export function ownOption(object, key) {
   return hasOwn(object, key) ? object[key] : undefined;
 }
 
-// The length of a Uint8Array (a detached one has 0), or -1 for anything else.
-export function uint8ArrayLength(value) {
-  try {
-    return typedArrayKind.call(value) === "Uint8Array" ? typedArrayLength.call(value) : -1;
-  } catch {
-    return -1;
-  }
-}
-
 // Plain numbers come back, not `number | undefined`: returning an optional number costs two writes to wasm memory
 // through a DataView, more than the read itself. These mark what is no value; no value read is negative.
 const ABSENT = -1;
 const INVALID = -2;
 const THREW = -3;
-// Latest time a Date can hold, in milliseconds (ECMAScript §21.4.1.1).
-const MAX_TIME_MS = 8.64e15;
 const isSafeInteger = Number.isSafeInteger;
 const isArray = Array.isArray;
-
-// A time argument as milliseconds from a number or a Date, within what a Date can hold from 1970 on; ABSENT for
-// undefined or null (now), INVALID for anything else.
-export function timeValue(value) {
-  if (value === undefined || value === null) return ABSENT;
-  let millis;
-  if (typeof value === "number") {
-    millis = value;
-  } else {
-    try {
-      millis = dateGetTime.call(value);
-    } catch {
-      return INVALID;
-    }
-  }
-  return millis >= 0 && millis <= MAX_TIME_MS ? millis : INVALID;
-}
 
 // The own `object[key]` as `read` reads it; THREW when a getter or a Proxy throws.
 function readOption(object, key, read) {
@@ -71,9 +36,6 @@ function wholeValue(value) {
   if (value === undefined || value === null) return ABSENT;
   return isSafeInteger(value) && value >= 0 ? value : INVALID;
 }
-
-// `object[key]` as `timeValue` reads it.
-export const timeOption = (object, key) => readOption(object, key, timeValue);
 
 // `object[key]` as `wholeValue` reads it.
 export const wholeOption = (object, key) => readOption(object, key, wholeValue);

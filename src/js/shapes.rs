@@ -3,28 +3,9 @@
 
 use crate::api::{Authenticator, Enrollment, MfaRequirements, Tokens};
 use crate::flow::{AuthenticatorList, ChallengeStarted, LoginOutcome, PushProgress};
-use crate::otp::{KeyUri, Match, OtpKind};
+use crate::otp::{KeyUri, OtpKind};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
-use wasm_bindgen::prelude::wasm_bindgen;
-
-#[wasm_bindgen(module = "/src/js/shapes.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = totpMatch)]
-    fn totp_match_object(delta: f64, step: f64) -> JsValue;
-    #[wasm_bindgen(js_name = hotpMatch)]
-    fn hotp_match_object(delta: f64, counter: f64) -> JsValue;
-}
-
-/// `TotpMatch`, or `null` for no match.
-pub(crate) fn totp_match(found: Option<Match>) -> JsValue {
-    found.map_or(JsValue::NULL, |m| totp_match_object(m.delta as f64, m.counter as f64))
-}
-
-/// `HotpMatch`, or `null` for no match.
-pub(crate) fn hotp_match(found: Option<Match>) -> JsValue {
-    found.map_or(JsValue::NULL, |m| hotp_match_object(m.delta as f64, m.counter as f64))
-}
 
 fn set(object: &Object, name: &str, value: impl Into<JsValue>) {
     // A fresh plain object takes any property.

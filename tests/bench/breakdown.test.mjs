@@ -1,12 +1,31 @@
 // The grouping of bench/breakdown.mjs on the names twiggy prints for a Rust module after wasm-bindgen and wasm-opt.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { CRATE, DATA, ENTRIES, SHIMS, STRUCTURE, UNNAMED, classify, kind, parseTwiggyCsv, readable } from "../../bench/breakdown.mjs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+  DATA,
+  ENTRIES,
+  LOGIN,
+  MODULES,
+  OTP,
+  SHIMS,
+  STRUCTURE,
+  UNNAMED,
+  classify,
+  crateModules,
+  isFormatting,
+  kind,
+  parseTwiggyCsv,
+  readable,
+} from "../../bench/breakdown.mjs";
 
+const CRATE = LOGIN.crate;
 const modules = new Set([CRATE, `${CRATE}::js`, `${CRATE}::js::client`, `${CRATE}::api`, `${CRATE}::api::secret`, `${CRATE}::flow`]);
 const exports = new Set(["hotp_weak", "__wbg_hotp_free", "__wbindgen_malloc"]);
 const group = (name) => {
-  const { group, module } = classify(name, { modules, exports });
+  const { group, module } = classify(name, { crate: CRATE, modules, exports });
   return module ?? group;
 };
 
@@ -102,4 +121,70 @@ test("item kinds, and twiggy's CSV with quoted names", () => {
   assert.equal(kind("code[668]"), "function");
   assert.ok([DATA, ENTRIES, STRUCTURE].every((g) => g.startsWith("[")));
   assert.equal(readable("core[c5930c85a12de822]::fmt::write::h0123456789abcdef"), "core::fmt::write");
+});
+
+test("each wasm module groups by its own crate; the other crate is just a crate", () => {
+  assert.deepEqual(
+    MODULES.map((m) => [m.stem, m.crate, m.src]),
+    [
+      ["auth0_mfa_otp", "auth0_mfa_otp", "otp/src"],
+      ["auth0_mfa_wasm", "auth0_mfa_wasm", "src"],
+    ],
+  );
+  const otpModules = new Set([OTP.crate, `${OTP.crate}::code`, `${OTP.crate}::wasm`]);
+  const inOtp = (name) => {
+    const { group, module } = classify(name, { crate: OTP.crate, modules: otpModules, exports: new Set(["key_new"]) });
+    return module ?? group;
+  };
+  assert.equal(inOtp("auth0_mfa_otp::code::hotp_value::h17880a1f41b7e564"), "auth0_mfa_otp::code");
+  assert.equal(inOtp("core::ptr::drop_in_place<auth0_mfa_otp::code::KeyedHotp>::h3"), "auth0_mfa_otp::code");
+  assert.equal(inOtp("auth0_mfa_otp::wasm::KEYS::h0"), "auth0_mfa_otp::wasm");
+  assert.equal(inOtp("key_new"), SHIMS);
+  assert.equal(inOtp("auth0_mfa_wasm::js::client::MfaClient::new::h0"), "auth0_mfa_wasm");
+  // The OTP crate inside the login module is one crate among others there.
+  assert.equal(group("auth0_mfa_otp::code::hotp_value::h17880a1f41b7e564"), "auth0_mfa_otp");
+});
+
+test("a crate's modules come from its source files", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "breakdown-test-"));
+  try {
+    mkdirSync(path.join(dir, "js"));
+    for (const file of ["lib.rs", "code.rs", "js/mod.rs", "js/client.rs", "notes.txt"]) writeFileSync(path.join(dir, file), "");
+    assert.deepEqual([...crateModules(dir, "auth0_mfa_otp")].sort(), ["auth0_mfa_otp", "auth0_mfa_otp::code", "auth0_mfa_otp::js", "auth0_mfa_otp::js::client"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("formatting machinery: core::fmt and alloc::fmt, and impls of their traits", () => {
+  for (const name of [
+    "core[c5930c85a12de822]::fmt::write",
+    "<core[c5930c85a12de822]::fmt::Formatter>::pad_integral",
+    "<core[c5930c85a12de822]::fmt::Formatter>::pad_integral::write_prefix",
+    "alloc[3ca501edff3f0c7c]::fmt::format",
+    "<u32 as core[c5930c85a12de822]::fmt::Display>::fmt",
+    "<&T as core::fmt::Debug>::fmt::h2a5450a5c4fda85e",
+    "<alloc::vec::Vec<T,A> as core::fmt::Debug>::fmt::h7a9f7514c70c3003",
+    "<alloc[3ca501edff3f0c7c]::string::String as core[c5930c85a12de822]::fmt::Write>::write_char.16",
+    "<alloc[3ca501edff3f0c7c]::string::String as core[c5930c85a12de822]::fmt::Write>::write_fmt[1]",
+    "<&dyn core[c5930c85a12de822]::fmt::Debug as core[c5930c85a12de822]::fmt::Debug>::fmt",
+    "<core[c5930c85a12de822]::cell::BorrowError as core[c5930c85a12de822]::fmt::Display>::fmt",
+    "<<alloc::string::String as core::fmt::Write>::write_fmt::Guard as core::ops::drop::Drop>::drop::h0",
+    "core::fmt::num::imp::<impl core::fmt::Display for u32>::fmt::h0123456789abcdef",
+    "auth0_mfa_wasm::error::<impl core::fmt::Display for auth0_mfa_wasm::error::Error>::fmt::h0",
+    "byn$mgfn-shared$<&T as core::fmt::Debug>::fmt::h7da7d85ef2da1bbd",
+  ]) {
+    assert.ok(isFormatting(name), name);
+  }
+  for (const name of [
+    "core[c5930c85a12de822]::panicking::panic_fmt",
+    "sha1::block_api::compress::h259c93303c5b6317",
+    "<alloc::vec::Vec<T> as core::ops::drop::Drop>::drop::h0",
+    "auth0_mfa_otp::code::hotp_value::h17880a1f41b7e564",
+    "auth0_mfa_wasm::js::fmt::thing::h0",
+    "key_new",
+    "code[12]",
+  ]) {
+    assert.ok(!isFormatting(name), name);
+  }
 });

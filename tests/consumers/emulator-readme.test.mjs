@@ -69,7 +69,7 @@ try {
   const { now_ms } = await emu.clock();
   const code = new Totp({ secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP" }).generate(now_ms);
   const result = await page.evaluate(async (code) => {
-    const { default: init, MfaClient } = await import("/pkg/auth0_mfa_wasm.js");
+    const { default: init, MfaClient } = await import("/pkg/index.js");
     await init();
     const client = new MfaClient({ domain: "https://tenant.example", clientId: "spa-client" });
     const first = (await client.login("otp@example.com", "Passw0rd!")).stage;

@@ -3,7 +3,7 @@
 // needs no registry.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,4 +41,18 @@ export function passesInProject(app, file, count) {
   assert.match(output, new RegExp(`^# pass ${count}$`, "m"), output);
   assert.match(output, /^# fail 0$/m, output);
   assert.match(output, /^# skipped 0$/m, output);
+}
+
+/** Compiles the strict TypeScript consumer tests/ts/`file` in `app`, its imports of the repository's builds (`from`,
+ * e.g. "../../pkg/otp.js") made imports of the installed packages (`to`, e.g. "auth0-mfa-wasm/otp"). */
+export function compilesInProject(app, file, imports) {
+  let source = readFileSync(join(root, "tests/ts", file), "utf8");
+  for (const [from, to] of imports) {
+    assert.ok(source.includes(`from "${from}"`), `${file} imports ${from}`);
+    source = source.replaceAll(`from "${from}"`, `from "${to}"`);
+  }
+  writeFileSync(join(app, file), source);
+  const tsconfig = JSON.parse(readFileSync(join(root, "tests/ts/tsconfig.json"), "utf8"));
+  writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ ...tsconfig, files: [file] }));
+  execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", app], { stdio: "inherit" });
 }

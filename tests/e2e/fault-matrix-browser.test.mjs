@@ -20,7 +20,7 @@ const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Fault matrix</title></head><body>
 ${RECORD_ESCAPED}
 <script type="module">
-import init, { MfaClient } from "/pkg/auth0_mfa_wasm.js";
+import init, { MfaClient } from "/pkg/index.js";
 import { plainError } from "/js/plain-error.mjs";
 await init();
 const clients = new Map();

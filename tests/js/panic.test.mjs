@@ -12,7 +12,7 @@ const PROBE = new URL("../../target/panic-probe/", import.meta.url);
 assert.ok(existsSync(new URL("auth0_mfa_wasm.js", PROBE)), "build the probe first: cargo xtask test builds target/panic-probe/");
 const probe = await import(new URL("auth0_mfa_wasm.js", PROBE));
 probe.initSync({ module: readFileSync(new URL("auth0_mfa_wasm_bg.wasm", PROBE)) });
-const { MfaClient, panicProbe, base32Encode } = probe;
+const { MfaClient, panicProbe } = probe;
 
 const PASSWORD = "Passw0rd!";
 const OTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
@@ -67,7 +67,7 @@ async function otpLogin() {
 test("a panic in a synchronous call throws internal_error, and the module works afterwards", async () => {
   const before = newClient();
   assert.throws(() => panicProbe(false), assertInternalError);
-  assert.equal(base32Encode(new TextEncoder().encode("foobar")), "MZXW6YTBOI");
+  assert.equal(newClient().stage, "start", "a synchronous call works");
   // A client from the discarded instance is refused by the bindings rather than reading the new instance's memory.
   assert.throws(() => before.stage);
   await otpLogin();
@@ -89,7 +89,7 @@ test("a panic in a step rejects that step and every pending step, and nothing es
   await sleep(2500);
   assert.deepEqual(escaped, []);
 
-  assert.equal(base32Encode(new Uint8Array([0xff])), "74");
+  assert.equal(newClient().stage, "start", "a synchronous call works");
   await otpLogin();
   await sleep(100);
   assert.deepEqual(escaped, []);

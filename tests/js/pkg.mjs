@@ -1,7 +1,8 @@
-// Loads the built package the way a Node user of the web target does: hand the wasm bytes to initSync.
+// Loads the built package the way a Node user of the web target does: hand both modules' bytes to initSync.
 import { readFileSync } from "node:fs";
-import * as pkg from "../../pkg/auth0_mfa_wasm.js";
+import * as pkg from "../../pkg/index.js";
 
-pkg.initSync({ module: readFileSync(new URL("../../pkg/auth0_mfa_wasm_bg.wasm", import.meta.url)) });
+const file = (name) => readFileSync(new URL(`../../pkg/${name}`, import.meta.url));
+pkg.initSync({ module: file("auth0_mfa_wasm_bg.wasm"), otp: file("auth0_mfa_otp_bg.wasm") });
 
 export default pkg;

@@ -18,10 +18,7 @@ const OFFLINE = "openid profile email offline_access";
 const PASSWORD = "Extras-workerd Pa55word";
 
 const WORKER = `
-import module from "./auth0_mfa_wasm_bg.wasm";
-import { initSync, MfaClient } from "./auth0_mfa_wasm.js";
-
-initSync({ module });
+import { MfaClient } from "./workerd.js";
 
 // One key pair for the isolate: what a Worker keeps (in a Durable Object) to go on with a DPoP login.
 const keyPair = crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);

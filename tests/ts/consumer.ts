@@ -7,7 +7,7 @@ import init, {
   isUserBlocked, isAlreadyEnrolled, isChallengeExpired, isInvalidRefreshToken, isInvalidDpopProof,
   type Auth0MfaError, type AuthenticatorList, type ChallengeResult, type Enrollment, type ErrorCode,
   type HotpMatch, type KeyUriInfo, type LoginResult, type TotpMatch, type MfaClientOptions, type PushProgress, type Stage, type Tokens,
-} from "../../pkg/auth0_mfa_wasm.js";
+} from "../../pkg/index.js";
 
 export async function signIn(username: string, password: string, readCode: () => Promise<string>): Promise<Tokens> {
   await init();

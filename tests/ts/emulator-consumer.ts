@@ -1,7 +1,7 @@
 // The emulator package's types (emulator/js/index.d.ts) as a strict TypeScript test file uses them; compiled with
 // `tsc --strict --noEmit` by `cargo xtask test`, never run.
 import { Emulator, EmulatorError, type Clock, type OutboxMessage, type Push, type Seed, type Server } from "../../emulator/pkg/index.js";
-import { MfaClient } from "../../pkg/auth0_mfa_wasm.js";
+import { MfaClient } from "../../pkg/index.js";
 
 const seed: Seed = {
   clients: [{ client_id: "spa-client", auth_method: "none", allowed_origins: ["http://localhost:5173"], mfa_on_refresh: { after_secs: 60 } }],

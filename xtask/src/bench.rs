@@ -1,7 +1,8 @@
-//! `cargo xtask bench`: the benchmarks of issue 6 (bundle size, OTP speed, wasm start-up, a full login), each
-//! side by side with its peer in the same run, and what the shipped wasm is made of. `bench/run.mjs` measures and
-//! writes `bench/RESULTS.md`; this builds what it measures (pkg/, and the same wasm with names for the size
-//! breakdown) and runs the emulator it logs in against. Timings are reported, never asserted.
+//! `cargo xtask bench`: the benchmarks (each entry's size, OTP speed, each wasm module's start-up, churn, a full
+//! login), each side by side with its peer in the same run, and what each shipped wasm module is made of.
+//! `bench/run.mjs` measures and writes `bench/RESULTS.md`; this builds what it measures (pkg/, and the same wasm
+//! modules with names for the size breakdown) and runs the emulator it logs in against. Timings are reported, never
+//! asserted.
 
 use crate::emulator::{self, Emulator};
 use crate::shell::Cmd;

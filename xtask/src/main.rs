@@ -8,6 +8,8 @@ mod bench;
 mod demo;
 mod emulator;
 mod fuzz;
+mod generate;
+mod package;
 mod report;
 mod setup;
 mod shell;
@@ -24,19 +26,23 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   setup   install what is missing: wasm32 target, wasm-bindgen-cli, wasm-pack, twiggy, browsers and drivers,
           npm packages
+  gen     write the TypeScript the facade takes from Rust (ts/src/codes.ts, ts/src/otp-constants.ts)
   build   build pkg/, the size-optimised npm package, and emulator/pkg/, the emulator's npm package
   demo    build pkg/, start the emulator and serve the demo in www/ (--port, --emulator-port; --help for more)
-  test    setup, then every suite: fmt, clippy (native and wasm32), cargo test, short fuzz runs, wasm-bindgen
-          tests in Chromium, Firefox, a dedicated worker and Node, the size budget (bench/size-budget.json), the
-          JavaScript and Playwright tests against pkg/, and the supply-chain checks
-  bench   build, then measure bundle size (and what it is made of), OTP speed, wasm start-up and a login against
-          the emulator, ours beside its peers; prints a table and writes bench/RESULTS.md
+  test    setup, then every suite: fmt, clippy (native and wasm32), the generated TypeScript, cargo test, short
+          fuzz runs, wasm-bindgen tests in Chromium, Firefox, a dedicated worker and Node (and the OTP module's in
+          Chromium and Firefox), the size budget of each entry (bench/size-budget.json), the JavaScript and
+          Playwright tests against pkg/, and the supply-chain checks
+  bench   build, then measure each entry's bundle size (and what each module is made of), OTP speed, each module's
+          start-up, churn and a login against the emulator, ours beside its peers; prints a table and writes
+          bench/RESULTS.md
   size    build, then only the size budget check of `test`";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
     let result = match command.as_str() {
         "setup" => setup::run().map(|_| ()),
+        "gen" => generate::run(),
         "build" => setup::run().and_then(|tools| build(&tools)),
         "test" => test(),
         "bench" => bench::run(),
@@ -56,55 +62,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// How pkg/ is made from the release wasm: wasm-bindgen with these flags, then wasm-opt with these. The size
-/// breakdown (size.rs) builds with the same ones, so that what it measures is what ships.
-const BINDGEN_FLAGS: [&str; 3] = ["--target", "web", "--weak-refs"];
-const WASM_OPT_FLAGS: [&str; 9] = [
-    "-Oz",
-    "--strip-debug",
-    "--strip-producers",
-    // The features Rust enables by default for wasm32-unknown-unknown; wasm-opt must know them to keep them.
-    "--enable-mutable-globals",
-    "--enable-sign-ext",
-    "--enable-reference-types",
-    "--enable-multivalue",
-    "--enable-bulk-memory",
-    "--enable-nontrapping-float-to-int",
-];
-
-/// The release wasm that cargo builds, before wasm-bindgen.
-fn release_wasm() -> std::path::PathBuf {
-    root().join("target/wasm32-unknown-unknown/release/auth0_mfa_wasm.wasm")
-}
-
-/// Builds `pkg/`: release wasm (opt-level z, LTO, one codegen unit, abort on panic), wasm-bindgen, `wasm-opt -Oz`,
-/// then the npm metadata.
+/// Builds `pkg/` (see package.rs) and `emulator/pkg/`.
 fn build(tools: &setup::Tools) -> Result<(), String> {
-    let root = root();
-    Cmd::new("cargo")
-        .args(["build", "--lib", "--release", "--target", "wasm32-unknown-unknown", "-p", "auth0-mfa-wasm"])
-        .run()?;
-    let pkg = root.join("pkg");
-    if pkg.exists() {
-        std::fs::remove_dir_all(&pkg).map_err(|e| format!("cannot clear pkg/: {e}"))?;
-    }
-    Cmd::new(&tools.wasm_bindgen).arg(release_wasm()).args(["--out-dir"]).arg(&pkg).args(BINDGEN_FLAGS).run()?;
-    let bg = pkg.join("auth0_mfa_wasm_bg.wasm");
-    Cmd::new(&tools.wasm_opt).arg(&bg).args(WASM_OPT_FLAGS).arg("-o").arg(&bg).run()?;
-    // Entries for runtimes that cannot fetch the wasm themselves: Node reads it from disk, workerd imports it.
-    for entry in ["node.js", "workerd.js"] {
-        std::fs::copy(root.join("src/js/entry").join(entry), pkg.join(entry))
-            .map_err(|e| format!("cannot copy {entry} into pkg/: {e}"))?;
-    }
-    write_package_json(&pkg, &root.join("Cargo.toml"), PACKAGE_TEMPLATE)?;
-    for file in ["README.md", "LICENSE"] {
-        std::fs::copy(root.join(file), pkg.join(file)).map_err(|e| format!("cannot copy {file} into pkg/: {e}"))?;
-    }
-    let _ = std::fs::remove_file(pkg.join(".gitignore"));
-    for file in ["auth0_mfa_wasm_bg.wasm", "auth0_mfa_wasm.js"] {
-        let bytes = std::fs::read(pkg.join(file)).map_err(|e| format!("cannot read pkg/{file}: {e}"))?;
-        println!("pkg/{file}: {} bytes, {} bytes gzip -9", bytes.len(), shell::gzip_len(&pkg.join(file))?);
-    }
+    package::build(tools)?;
     build_emulator(tools)
 }
 
@@ -126,10 +86,23 @@ fn build_emulator(tools: &setup::Tools) -> Result<(), String> {
     if pkg.exists() {
         std::fs::remove_dir_all(&pkg).map_err(|e| format!("cannot clear emulator/pkg/: {e}"))?;
     }
-    Cmd::new(&tools.wasm_bindgen).arg(emulator_wasm()).args(["--out-dir"]).arg(&pkg).args(BINDGEN_FLAGS).run()?;
+    Cmd::new(&tools.wasm_bindgen)
+        .arg(emulator_wasm())
+        .args(["--out-dir"])
+        .arg(&pkg)
+        .args(package::BINDGEN_FLAGS)
+        .run()?;
     let bg = pkg.join("auth0_mfa_emulator_bg.wasm");
-    // pkg/'s wasm-opt flags with -O2 for their first, -Oz: the emulator is made for speed.
-    Cmd::new(&tools.wasm_opt).arg(&bg).arg("-O2").args(&WASM_OPT_FLAGS[1..]).arg("-o").arg(&bg).run()?;
+    // pkg/'s wasm-opt flags with -O2 for their first, -Oz (the emulator is made for speed), and the reference types
+    // it is built with.
+    Cmd::new(&tools.wasm_opt)
+        .arg(&bg)
+        .arg("-O2")
+        .args(&package::WASM_OPT_FLAGS[1..])
+        .arg("--enable-reference-types")
+        .arg("-o")
+        .arg(&bg)
+        .run()?;
     let js = root.join("emulator/js");
     for entry in ["emulator.js", "listen.js", "node.js", "workerd.js", "browser.js", "cli.js", "index.d.ts"] {
         std::fs::copy(js.join(entry), pkg.join(entry))
@@ -160,31 +133,16 @@ fn build_emulator(tools: &setup::Tools) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds target/panic-probe/: the shipped build plus the test-only `panicProbe` export, for the panic tests
-/// (tests/js/panic.test.mjs in Node, tests/js/panic-workerd.test.mjs in workerd, tests/e2e/panic-browser.test.mjs
-/// in Chromium).
-fn build_panic_probe(tools: &setup::Tools) -> Result<(), String> {
-    let root = root();
-    let target_dir = root.join("target/panic-probe-build");
-    Cmd::new("cargo")
-        .args(["build", "--lib", "--release", "--target", "wasm32-unknown-unknown", "-p", "auth0-mfa-wasm"])
-        .args(["--features", "panic-probe", "--target-dir"])
-        .arg(&target_dir)
-        .run()?;
-    Cmd::new(&tools.wasm_bindgen)
-        .arg(target_dir.join("wasm32-unknown-unknown/release/auth0_mfa_wasm.wasm"))
-        .arg("--out-dir")
-        .arg(root.join("target/panic-probe"))
-        .args(BINDGEN_FLAGS)
-        .run()
-}
-
 /// The npm metadata of pkg/, kept as JSON in its own file; `"@VERSION@"` and `"@DESCRIPTION@"` stand for the
 /// crate's fields, so the template stays valid JSON.
-const PACKAGE_TEMPLATE: &str = include_str!("../package.template.json");
+pub(crate) const PACKAGE_TEMPLATE: &str = include_str!("../package.template.json");
 
 /// Writes `pkg`'s package.json from `template`, with the version and description of the crate at `manifest`.
-fn write_package_json(pkg: &std::path::Path, manifest: &std::path::Path, template: &str) -> Result<(), String> {
+pub(crate) fn write_package_json(
+    pkg: &std::path::Path,
+    manifest: &std::path::Path,
+    template: &str,
+) -> Result<(), String> {
     let manifest = std::fs::read_to_string(manifest).map_err(|e| e.to_string())?;
     let field = |name: &str| {
         manifest
@@ -211,37 +169,29 @@ fn test() -> Result<(), String> {
         "clippy (native)",
         Cmd::new("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
     );
-    report.check(
-        "clippy (wasm32)",
-        Cmd::new("cargo").args([
-            "clippy",
-            "-p",
-            "auth0-mfa-wasm",
-            "--all-targets",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    );
-    // The emulator's core as the npm package builds it: wasm32, without the native server.
-    report.check(
-        "clippy (emulator, wasm32)",
-        Cmd::new("cargo").args([
-            "clippy",
-            "-p",
-            "auth0-mfa-emulator",
-            "--lib",
-            "--no-default-features",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    );
+    // Each wasm32 build with the packages and features it is built with: the login module with its tests, the OTP
+    // module with its tests and as it ships (no_std, with its allocator and panic handler), and the emulator's core
+    // as its npm package builds it, without the native server.
+    let wasm32_builds: [(&str, &[&str]); 4] = [
+        ("clippy (wasm32)", &["-p", "auth0-mfa-wasm", "--all-targets"]),
+        ("clippy (OTP module, wasm32)", &["-p", "auth0-mfa-otp", "--all-targets", "--features", "wasm"]),
+        ("clippy (OTP module as shipped, wasm32)", &["-p", "auth0-mfa-otp", "--lib", "--features", "module"]),
+        ("clippy (emulator, wasm32)", &["-p", "auth0-mfa-emulator", "--lib", "--no-default-features"]),
+    ];
+    for (name, selection) in wasm32_builds {
+        report.check(
+            name,
+            Cmd::new("cargo").arg("clippy").args(selection).args([
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        );
+    }
     report.check_fn("www/vendor/uqr.mjs is node_modules/uqr's dist/index.mjs", vendor::check_uqr);
+    report.check_fn("ts/src's generated files are what `cargo xtask gen` writes", generate::check);
     report.suite("cargo test (native)", Cmd::new("cargo").args(["test", "--workspace"]));
     fuzz::run(&mut report);
 
@@ -260,7 +210,7 @@ fn test() -> Result<(), String> {
         "size breakdown grouping (tests/bench/breakdown.test.mjs)",
         Cmd::new("node").args(["--test", "--test-reporter=tap", "tests/bench/breakdown.test.mjs"]),
     );
-    match build(&tools).and_then(|()| build_panic_probe(&tools)) {
+    match build(&tools).and_then(|()| package::build_panic_probes(&tools)) {
         Ok(()) => {
             size::check_budget(&mut report);
             let mut node_tests =
@@ -321,6 +271,20 @@ fn wasm_suites(report: &mut Report, tools: &setup::Tools, emulator_url: &str) {
             .env("WASM_BINDGEN_USE_BROWSER", "1"),
     );
     report.suite("wasm-bindgen-test (Node)", wasm_pack("node").arg("--node"));
+    // The OTP module's boundary, in the browsers it runs in (its suite is configured to run in a browser page).
+    let otp = |browser: Cmd| browser.args(["otp", "--features", "wasm"]);
+    report.suite(
+        "wasm-bindgen-test, OTP module (Chromium)",
+        otp(Cmd::new("wasm-pack").args(["test", "--headless", "--chrome"]))
+            .env("CHROMEDRIVER", &tools.chromedriver)
+            .env_remove("GECKODRIVER"),
+    );
+    report.suite(
+        "wasm-bindgen-test, OTP module (Firefox)",
+        otp(Cmd::new("wasm-pack").args(["test", "--headless", "--firefox"]))
+            .env("GECKODRIVER", &tools.geckodriver)
+            .env_remove("CHROMEDRIVER"),
+    );
 }
 
 #[cfg(test)]

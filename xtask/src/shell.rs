@@ -135,13 +135,6 @@ impl Cmd {
     }
 }
 
-/// Size of `path` compressed with `gzip -9`.
-pub fn gzip_len(path: &Path) -> Result<usize, String> {
-    let out =
-        Command::new("gzip").args(["-9", "-c"]).arg(path).output().map_err(|e| format!("cannot run gzip: {e}"))?;
-    Ok(out.stdout.len())
-}
-
 /// Files in `dir` (not recursive) whose names end with `suffix`, sorted.
 pub fn files_with_suffix(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;

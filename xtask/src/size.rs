@@ -1,18 +1,20 @@
-//! Size: the budget `cargo xtask test` checks, and the shipped wasm with its names kept, for the breakdown of
-//! `cargo xtask bench` (bench/breakdown.mjs reads it with twiggy). That wasm is made from the same release wasm
-//! with the same wasm-bindgen and wasm-opt flags as pkg/, plus `-g`, and checked to be pkg/'s wasm byte for byte
-//! once its name section is taken out: every size in the breakdown is then a size in the shipped file.
+//! Size: the budgets `cargo xtask test` checks, and each shipped wasm module with its names kept, for the breakdown
+//! of `cargo xtask bench` (bench/breakdown.mjs reads them with twiggy). Each is made from the same release wasm with
+//! the same wasm-bindgen and wasm-opt flags as pkg/, plus `-g`, and checked to be pkg/'s wasm byte for byte once
+//! its name section is taken out: every size in the breakdown is then a size in the shipped file.
 
+use crate::package;
 use crate::report::Report;
 use crate::setup::Tools;
 use crate::shell::{Cmd, root};
 use std::path::PathBuf;
 
-/// The size budget of `cargo xtask test`: pkg/'s JS bundle and wasm, gzip -9, against bench/size-budget.json.
-/// bench/size.mjs measures it, the very code bench reports from; sizes only, so a build always gets one answer.
+/// The size budgets of `cargo xtask test`: each entry of pkg/ (its JS bundle and the wasm it loads, gzip -9)
+/// against bench/size-budget.json. bench/size.mjs measures them, the very code bench reports from; sizes only, so a
+/// build always gets one answer.
 pub fn check_budget(report: &mut Report) {
     report.single_test(
-        "size budget, JS + wasm gzip (bench/size-budget.json)",
+        "size budget per entry, JS + wasm gzip (bench/size-budget.json)",
         Cmd::new("node").args(["bench/size.mjs", "--check"]),
     );
 }
@@ -26,42 +28,44 @@ pub fn run() -> Result<(), String> {
     report.finish()
 }
 
-/// Writes target/size/named.wasm and target/size/named.functions.txt (wasm-opt's function map: `index:name` for
-/// every function, also those it made itself, which the name section leaves unnamed). Needs `build()` first.
-pub fn named_wasm(tools: &Tools) -> Result<PathBuf, String> {
+/// Writes, for each module of pkg/, target/size/<stem>.named.wasm and target/size/<stem>.functions.txt (wasm-opt's
+/// function map: `index:name` for every function, also those it made itself, which the name section leaves
+/// unnamed). Needs `build()` first.
+pub fn named_wasm(tools: &Tools) -> Result<(), String> {
     let dir = root().join("target/size");
-    let bindgen = dir.join("bindgen");
     let _ = std::fs::remove_dir_all(&dir);
-    Cmd::new(&tools.wasm_bindgen)
-        .arg(crate::release_wasm())
-        .arg("--out-dir")
-        .arg(&bindgen)
-        .args(crate::BINDGEN_FLAGS)
-        .arg("--keep-debug")
-        .run()?;
-    let named = dir.join("named.wasm");
-    // --print-function-map only prints (to stdout); the module written is the same with or without it.
-    let wasm_opt = Cmd::new(&tools.wasm_opt)
-        .arg(bindgen.join("auth0_mfa_wasm_bg.wasm"))
-        .args(crate::WASM_OPT_FLAGS)
-        .args(["-g", "--print-function-map", "-o"])
-        .arg(&named);
-    println!("$ {} > target/size/named.functions.txt", wasm_opt.shown());
-    let map = wasm_opt.output()?;
-    std::fs::write(dir.join("named.functions.txt"), map).map_err(|e| format!("cannot write the function map: {e}"))?;
+    for module in package::MODULES {
+        let bindgen = dir.join(module.stem);
+        module.bindgen(tools, &module.cargo_build(&[], None)?, &bindgen, &["--keep-debug"])?;
+        let named = dir.join(format!("{}.named.wasm", module.stem));
+        // --print-function-map only prints (to stdout); the module written is the same with or without it.
+        let wasm_opt = Cmd::new(&tools.wasm_opt)
+            .arg(bindgen.join(format!("{}_bg.wasm", module.stem)))
+            .args(module.wasm_opt_flags())
+            .args(["-g", "--print-function-map", "-o"])
+            .arg(&named);
+        println!("$ {} > target/size/{}.functions.txt", wasm_opt.shown(), module.stem);
+        let map = wasm_opt.output()?;
+        std::fs::write(dir.join(format!("{}.functions.txt", module.stem)), map)
+            .map_err(|e| format!("cannot write the function map: {e}"))?;
 
-    let read = |path: &PathBuf| std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()));
-    let shipped = read(&root().join("pkg/auth0_mfa_wasm_bg.wasm"))?;
-    if without_name_section(&read(&named)?)? != shipped {
-        return Err(format!("{} differs from pkg/auth0_mfa_wasm_bg.wasm beyond its name section", named.display()));
+        let read = |path: &PathBuf| std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()));
+        let shipped = read(&root().join(format!("pkg/{}_bg.wasm", module.stem)))?;
+        if without_name_section(&read(&named)?)? != shipped {
+            return Err(format!(
+                "{} differs from pkg/{}_bg.wasm beyond its name section",
+                named.display(),
+                module.stem
+            ));
+        }
+        println!("size: {} (pkg/'s wasm plus its name section)", named.display());
     }
-    println!("size: {} (pkg/'s wasm plus its name section)", named.display());
-    Ok(named)
+    Ok(())
 }
 
 /// The module with its `name` custom section left out; every other byte as it was.
 fn without_name_section(wasm: &[u8]) -> Result<Vec<u8>, String> {
-    let malformed = || "target/size/named.wasm is not a well-formed wasm module".to_string();
+    let malformed = || "a named wasm of target/size/ is not a well-formed wasm module".to_string();
     let header = wasm.get(..8).ok_or_else(malformed)?;
     let mut out = header.to_vec();
     let mut at = 8;
