@@ -49,12 +49,14 @@ after(() => {
   project?.remove();
 });
 
-test("the tarball holds the files the exports map names", () => {
+test("the tarball holds the files the exports map names, for the main entry and the OTP entry", () => {
   const manifest = JSON.parse(readFileSync(join(app, "node_modules/auth0-mfa-wasm/package.json"), "utf8"));
-  const conditions = manifest.exports["."];
-  assert.deepEqual(Object.keys(conditions), ["types", "workerd", "node", "default"]);
-  for (const file of Object.values(conditions)) {
-    assert.ok(readFileSync(join(app, "node_modules/auth0-mfa-wasm", file)).length > 0, file);
+  for (const entry of [".", "./otp"]) {
+    const conditions = manifest.exports[entry];
+    assert.deepEqual(Object.keys(conditions), ["types", "workerd", "node", "default"], entry);
+    for (const file of Object.values(conditions)) {
+      assert.ok(readFileSync(join(app, "node_modules/auth0-mfa-wasm", file)).length > 0, `${entry}: ${file}`);
+    }
   }
 });
 
